@@ -1,0 +1,222 @@
+/**
+ * Inputs and outputs of the analysis: plain data gathered by traffic/ and capture/, turned into
+ * verdicts by pure functions. Nothing here touches processes, files or the kernel.
+ */
+import type { DecodedPacket } from '../pcap/types.js';
+import type { FlowExpect, FlowResult, NodeKind } from '../topology/types.js';
+
+/** The lab as the analysis needs it: who owns which MAC and address, and what is wired to what. */
+export interface LabView {
+  nodes: {
+    name: string;
+    kind: NodeKind;
+    interfaces: { name: string; mac: string; addresses: string[] }[];
+    /** Addresses on lo (stub prefixes, router ids). */
+    loopbacks: string[];
+  }[];
+  links: { a: { node: string; iface: string }; b: { node: string; iface: string } }[];
+}
+
+/** One tcpdump capture: every packet seen on one interface of one node. */
+export interface CapturePoint {
+  node: string;
+  iface: string;
+  file: string;
+  packets: DecodedPacket[];
+  /** tcpdump's "packets dropped by kernel" (and by interface); a verdict never rests on a lossy capture. */
+  droppedByKernel: number;
+  /** Set when the capture could not be read in full (tcpdump failed, file truncated). */
+  problem?: string;
+}
+
+/** NFLOG records of one firewall: one per packet a drop rule matched, with the rule's prefix. */
+export interface NflogCapture {
+  node: string;
+  file: string;
+  packets: DecodedPacket[];
+  droppedByKernel: number;
+}
+
+export interface ConntrackTuple {
+  src: string;
+  dst: string;
+  sport?: number;
+  dport?: number;
+}
+
+/** One line of `conntrack -E -o timestamp` (or of `conntrack -L`), parsed. */
+export interface ConntrackEvent {
+  node: string;
+  ts?: number;
+  type: 'NEW' | 'UPDATE' | 'DESTROY' | 'LIST';
+  proto: string;
+  /** TCP state (SYN_SENT, ESTABLISHED, …) where shown. */
+  state?: string;
+  orig: ConntrackTuple;
+  reply: ConntrackTuple;
+  /** [UNREPLIED], [ASSURED] */
+  flags: string[];
+}
+
+/** One iptables rule with its packet counter, from `iptables-save -c` before and after the flows. */
+export interface RuleCounter {
+  node: string;
+  table: string;
+  chain: string;
+  /** 1-based position in its chain, as `iptables -L --line-numbers` shows. */
+  index: number;
+  rule: string;
+  /** The NFLOG prefix of the rule, if it logs. */
+  nflogPrefix?: string;
+  /** Set on a chain's policy counter (ACCEPT, DROP), which parse-counters gives index 0. */
+  policy?: string;
+  packetsBefore: number;
+  packetsAfter: number;
+}
+
+/** Kernel counters of one node that explain drops without a firewall rule. */
+export interface KernelCounters {
+  node: string;
+  /** /proc/net/snmp Ip: InNoRoutes, OutNoRoutes, InAddrErrors, ForwDatagrams; /proc/net/netstat TcpExt: IPReversePathFilter. */
+  before: Record<string, number>;
+  after: Record<string, number>;
+}
+
+export interface RouteEntry {
+  dst: string; // prefix or 'default'
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+  /** unreachable, blackhole, prohibit, local, …; absent for unicast. */
+  type?: string;
+  metric?: number;
+  prefsrc?: string;
+  table?: string;
+  /** ECMP routes: one entry per next hop. */
+  nexthops?: { gateway?: string; dev?: string; weight?: number }[];
+}
+
+export interface NodeRoutes {
+  node: string;
+  routes: RouteEntry[];
+  /** rp_filter per interface ('all' and 'default' included), as the kernel had it. */
+  rpFilter: Record<string, number>;
+}
+
+export type ConnectionOutcome = 'connected' | 'refused' | 'timeout' | 'unreachable' | 'error';
+
+/** One real TCP connection attempt, as the client saw it. */
+export interface ConnectionRecord {
+  flow: string;
+  /** 0-based attempt number within the flow. */
+  attempt: number;
+  client: string;
+  server: string;
+  srcAddress: string;
+  srcPort: number;
+  dstAddress: string;
+  dstPort: number;
+  outcome: ConnectionOutcome;
+  /** errno code, e.g. ECONNREFUSED, EHOSTUNREACH. */
+  errorCode?: string;
+  /** The payload came back intact. */
+  echoed: boolean;
+  startedAt: number; // epoch seconds
+  connectMs?: number;
+  totalMs: number;
+}
+
+export interface RunEvidence {
+  lab: LabView;
+  captures: CapturePoint[];
+  nflog: NflogCapture[];
+  conntrack: ConntrackEvent[];
+  counters: RuleCounter[];
+  kernel: KernelCounters[];
+  routes: NodeRoutes[];
+  connections: ConnectionRecord[];
+}
+
+/** Where one packet was seen: the hops in time order. */
+export interface Sighting {
+  node: string;
+  iface: string;
+  direction: 'in' | 'out';
+  ts: number;
+  src: string;
+  dst: string;
+  srcPort?: number;
+  dstPort?: number;
+  /** IPv4 identification: the tie-breaker between copies of one packet (retransmissions). */
+  ipId?: number;
+}
+
+export interface PacketTrace {
+  /** SYN, SYN-ACK, ACK, DATA, FIN, RST, … */
+  label: string;
+  direction: 'forward' | 'return';
+  sightings: Sighting[];
+  /** Node where it was last seen, and whether it was delivered to its destination socket's node. */
+  lastNode?: string;
+  lastIface?: string;
+  delivered: boolean;
+  /** The TCP identity the trace was matched on across hops (NAT never changes it). */
+  flags?: string;
+  seq?: number;
+  ack?: number;
+  payloadLength?: number;
+  /** How many copies were sent (1 + retransmissions), counted at the node that sent it. */
+  copies?: number;
+  /** ConnectionRecord.attempt this packet belongs to. */
+  attempt?: number;
+  /** Node that sent it (the client, the server, or a firewall answering for them). */
+  origin?: string;
+}
+
+export type DropReason = 'firewall-rule' | 'no-route' | 'rp-filter' | 'unknown';
+
+export interface DropEvidence {
+  reason: DropReason;
+  node: string;
+  /** Interface the packet entered the node by. */
+  iface?: string;
+  /** The packet that died: SYN, SYN-ACK, … */
+  packet: string;
+  /** Human sentences, each one a fact from the captures, counters or tables. */
+  facts: string[];
+  nflogPrefix?: string;
+  ruleIndex?: number;
+  chain?: string;
+  conntrackEntry?: boolean;
+  /** The rule's label from its NFLOG prefix: invalid, not-allowed, default-drop or a user label. */
+  ruleLabel?: string;
+  /** Packet counter of the cited rule, before and after the flows. */
+  counter?: { before: number; after: number };
+  /** The kernel counter that moved, e.g. Ip.OutNoRoutes, with its values. */
+  kernelCounter?: { name: string; before: number; after: number };
+  /** Set when lossy captures kept the analysis from placing or explaining the drop. */
+  inconclusive?: string;
+}
+
+export interface FlowVerdict {
+  name: string;
+  from: string;
+  to: string; // address:port
+  result: FlowResult;
+  /** Where it died, for dropped / unreachable. */
+  at?: string;
+  path: string[];
+  returnPath: string[];
+  asymmetric: boolean;
+  drop?: DropEvidence;
+  connections: ConnectionRecord[];
+  packets: PacketTrace[];
+  expected?: FlowExpect;
+  pass: boolean;
+  /** Plain sentences on each way the flow missed `expect`, e.g. "expected delivered, got dropped at fw-er". */
+  mismatches: string[];
+  /** Warnings: lossy capture, missing evidence. */
+  warnings: string[];
+  /** One-line human summary: "SYN-ACK entered fw-inet:eth2 and never left; ...". */
+  summary: string;
+}

@@ -1,0 +1,61 @@
+import { bgpPeers, type BgpPeerStatus } from '../nodes/frr.js';
+import { planLab } from '../plan/plan.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Lab } from '../topology/types.js';
+import type { Runner } from '../util/exec.js';
+import { mapLimit } from './events.js';
+
+export interface NodeInspection {
+  name: string;
+  kind: string;
+  ns: string;
+  up: boolean;
+  interfaces: { name: string; state: string; mac: string; addresses: string[] }[];
+  routes: { dst: string; via?: string; dev?: string; protocol?: string }[];
+  bgp: BgpPeerStatus[];
+}
+
+interface IpAddr {
+  ifname: string;
+  operstate: string;
+  address?: string;
+  addr_info?: { local: string; prefixlen: number; scope?: string }[];
+}
+interface IpRoute {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+}
+
+/** What a running lab looks like now: per node its interfaces, addresses, routes and BGP sessions. */
+export async function inspectLab(lab: Lab, runtime: Runtime, run: Runner): Promise<NodeInspection[]> {
+  const plan = planLab(lab);
+  return mapLimit(plan.nodes, 8, async (n) => {
+    const addr = await run(['ip', '-n', n.ns, '-j', 'addr', 'show'], { reject: false, node: n.node.name });
+    if (addr.failed) return { name: n.node.name, kind: n.node.kind, ns: n.ns, up: false, interfaces: [], routes: [], bgp: [] };
+    const links = JSON.parse(addr.stdout || '[]') as IpAddr[];
+    const routes: NodeInspection['routes'] = [];
+    for (const fam of ['-4', '-6']) {
+      const r = await run(['ip', fam, '-n', n.ns, '-j', 'route', 'show'], { reject: false });
+      for (const x of JSON.parse(r.stdout || '[]') as IpRoute[]) {
+        if (fam === '-6' && x.dst.startsWith('fe80')) continue;
+        routes.push({ dst: x.dst, via: x.gateway, dev: x.dev, protocol: x.protocol });
+      }
+    }
+    return {
+      name: n.node.name,
+      kind: n.node.kind,
+      ns: n.ns,
+      up: true,
+      interfaces: links.map((l) => ({
+        name: l.ifname,
+        state: l.operstate,
+        mac: l.address ?? '',
+        addresses: (l.addr_info ?? []).filter((a) => a.scope !== 'link' && !(l.ifname === 'lo' && a.scope === 'host')).map((a) => `${a.local}/${a.prefixlen}`),
+      })),
+      routes,
+      bgp: n.frr ? await bgpPeers(runtime, n) : [],
+    };
+  });
+}

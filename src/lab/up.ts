@@ -1,0 +1,121 @@
+import { LabError } from '../errors.js';
+import { applyFirewall } from '../nodes/firewall.js';
+import { checkFrrConfig, startFrr } from '../nodes/frr.js';
+import { configureNode, createLinks } from '../nodes/net-config.js';
+import { planLab, type LabPlan } from '../plan/plan.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { createRuntime } from '../runtime/select.js';
+import type { Lab } from '../topology/types.js';
+import { run as defaultRun, spawnBackground, type Runner, type Spawner } from '../util/exec.js';
+import { readFile } from 'node:fs/promises';
+import { ignoreEvents, mapLimit, step, type EventSink } from './events.js';
+import { waitForConvergence } from './converge.js';
+import { removeState, writeState } from './state.js';
+import { downLab } from './down.js';
+
+export interface UpOptions {
+  emit?: EventSink;
+  signal?: AbortSignal;
+  run?: Runner;
+  spawn?: Spawner;
+  runtime?: Runtime;
+  /** Bound on the BGP wait; default 30 s plus 100 ms a node. */
+  convergeTimeoutMs?: number;
+  /** How many nodes are configured at once. */
+  concurrency?: number;
+}
+
+/** A lab that is up. `await using lab = await upLab(...)` takes it down at the end of the scope. */
+export interface StartedLab extends AsyncDisposable {
+  plan: LabPlan;
+  runtime: Runtime;
+  run: Runner;
+  spawn: Spawner;
+  timings: Record<string, number>;
+  down(): Promise<void>;
+}
+
+/**
+ * Brings a lab up: namespaces or containers, veth links, addresses and sysctls, firewall rulesets,
+ * FRR, the nodes' exec commands; then waits until BGP has converged. Any failure or an abort
+ * (Ctrl-C) removes everything created so far and rethrows the original error.
+ */
+export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab> {
+  const emit = opts.emit ?? ignoreEvents;
+  const run = opts.run ?? defaultRun;
+  const spawn = opts.spawn ?? spawnBackground;
+  const runtime = opts.runtime ?? (await createRuntime(lab.runtime, { run, spawn }));
+  const plan = planLab(lab);
+  const limit = opts.concurrency ?? 8;
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string | undefined) => {
+    const t = performance.now();
+    const r = await step(emit, lab.name, name, fn, detail);
+    timings[name] = performance.now() - t;
+    opts.signal?.throwIfAborted();
+    return r;
+  };
+
+  // Checks that need no resources come first, so bad input leaves nothing behind.
+  await timed('check', async () => {
+    await runtime.preflight(plan);
+    if ((await runtime.list()).some((r) => r.lab === lab.name)) {
+      throw new LabError('input', `lab '${lab.name}' is already up`, { hint: `run: asymlab down ${lab.name}, or give this lab another name` });
+    }
+    for (const n of plan.nodes.filter((x) => x.node.frrConfig)) {
+      const problem = await checkFrrConfig(run, await readFile(n.node.frrConfig!, 'utf8'), n.node.frrConfig!);
+      if (problem) {
+        throw new LabError('input', `${lab.file}: topology.nodes.${n.node.name}.frr-config: vtysh rejects ${n.node.frrConfig}:\n    ${problem}`, {
+          hint: 'fix the FRR config; `vtysh -C -f FILE` checks it',
+        });
+      }
+    }
+  });
+
+  const started = performance.now();
+  try {
+    await timed('nodes', async () => {
+      await runtime.createNodes(plan);
+      await writeState({ lab: lab.name, file: lab.file, runtime: runtime.kind, startedAt: new Date().toISOString(), pid: process.pid });
+    }, () => `${plan.nodes.length} ${runtime.kind === 'netns' ? 'namespaces' : 'containers'}`);
+    await timed('links', () => createLinks(run, plan), (n) => `${n} veth pairs`);
+    await timed('addresses', () => mapLimit(plan.nodes, limit, (n) => configureNode(runtime, run, n)).then(() => undefined));
+    const fws = plan.nodes.filter((n) => n.firewall);
+    if (fws.length) await timed('firewalls', () => mapLimit(fws, limit, (n) => applyFirewall(runtime, n)).then(() => undefined), () => `${fws.length} rulesets`);
+    const routers = plan.nodes.filter((n) => n.frr);
+    if (routers.length) await timed('frr', () => mapLimit(routers, limit, (n) => startFrr(runtime, n)).then(() => undefined), () => `${routers.length} routers`);
+    const execs = plan.nodes.filter((n) => n.node.exec.length);
+    if (execs.length) {
+      await timed('exec', () =>
+        mapLimit(execs, limit, async (n) => {
+          for (const cmd of n.node.exec) await runtime.exec(n, ['sh', '-c', cmd], { context: 'node', timeoutMs: 60_000 });
+        }).then(() => undefined),
+      );
+    }
+    if (routers.length) {
+      await timed(
+        'converge',
+        () => waitForConvergence(plan, runtime, run, emit, { timeoutMs: opts.convergeTimeoutMs ?? 30_000 + 100 * plan.nodes.length, signal: opts.signal }),
+        (r) => `${r.sessions} sessions, ${r.routes} routes`,
+      );
+    }
+    timings.total = performance.now() - started;
+  } catch (err) {
+    {
+      emit({ kind: 'cleanup', lab: lab.name, detail: opts.signal?.aborted ? 'interrupted: removing what was created' : 'failed: removing what was created' });
+      try {
+        await runtime.removeLab(lab.name);
+        await removeState(lab.name);
+      } catch (cleanupErr) {
+        emit({ kind: 'warning', lab: lab.name, message: `cleanup failed: ${String(cleanupErr)}; run: asymlab clean` });
+      }
+    }
+    if (opts.signal?.aborted) throw new LabError('interrupted', `interrupted: lab '${lab.name}' removed`, { cause: err });
+    throw err;
+  }
+
+  const down = async () => {
+    await downLab(lab.name, { runtime, emit });
+  };
+  return { plan, runtime, run, spawn, timings, down, [Symbol.asyncDispose]: down };
+}

@@ -1,0 +1,98 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LabError } from '../errors.js';
+import type { NodePlan } from '../plan/plan.js';
+import { renderFrr } from '../render/frr.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { CommandResult, Runner } from '../util/exec.js';
+
+export const FRR_DAEMONS = ['zebra', 'staticd', 'bgpd'] as const;
+
+/** The config a router runs: the user's raw file, or ours rendered from the lab. */
+export async function frrConfigOf(n: NodePlan): Promise<string> {
+  return n.node.frrConfig ? readFile(n.node.frrConfig, 'utf8') : renderFrr(n.node);
+}
+
+function vtysh(runtime: Runtime, n: NodePlan): string[] {
+  const ps = runtime.frrLayout(n).pathspace;
+  return ps ? ['vtysh', '-N', ps] : ['vtysh'];
+}
+
+/** Runs vtysh commands on a node; `json` parses the output. */
+export async function vtyshRun(runtime: Runtime, n: NodePlan, commands: string[], opts: { reject?: boolean } = {}): Promise<CommandResult> {
+  return runtime.exec(n, [...vtysh(runtime, n), ...commands.flatMap((c) => ['-c', c])], { context: 'node', reject: opts.reject, timeoutMs: 10_000 });
+}
+
+/**
+ * Starts zebra, staticd and bgpd in the node and loads the integrated config through vtysh.
+ * With -d an FRR daemon returns once it is ready to serve, so vtysh -b can follow at once.
+ */
+export async function startFrr(runtime: Runtime, n: NodePlan): Promise<void> {
+  const layout = runtime.frrLayout(n);
+  const config = await frrConfigOf(n);
+  await runtime.writeFile(n, `${layout.confDir}/frr.conf`, config, { owner: 'frr' });
+  await runtime.writeFile(n, `${layout.confDir}/vtysh.conf`, 'service integrated-vtysh-config\n', { owner: 'frr' });
+  await runtime.writeFile(n, `${layout.runDir}/.asymlab`, `${n.node.name}\n`, { owner: 'frr' });
+  const ps = layout.pathspace ? ['-N', layout.pathspace] : [];
+  await Promise.all(
+    FRR_DAEMONS.map((d) =>
+      runtime.exec(n, [`${layout.daemonDir}/${d}`, '-d', ...ps, '-A', '127.0.0.1', '-F', 'traditional', ...(d === 'zebra' ? ['-s', '16777216'] : [])], {
+        context: 'node',
+        timeoutMs: 20_000,
+      }),
+    ),
+  );
+  const r = await runtime.exec(n, [...vtysh(runtime, n), '-b'], { context: 'node', reject: false, timeoutMs: 20_000 });
+  if (r.failed) {
+    const where = n.node.frrConfig ? n.node.frrConfig : `the frr.conf rendered for ${n.node.name}`;
+    throw new LabError('runtime', `FRR on ${n.node.name} rejected ${where}:\n    ${(r.stdout + r.stderr).trim().split('\n').slice(-6).join('\n    ')}`, {
+      hint: n.node.frrConfig ? 'fix the raw config (vtysh -C -f FILE checks it)' : 'this is a bug in asymlab: please report it with the lab file',
+    });
+  }
+}
+
+/** Checks a raw or rendered config with vtysh's dry run (no daemon needed), before anything is created. */
+export async function checkFrrConfig(run: Runner, config: string, file: string): Promise<string | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), 'asymlab-frr-'));
+  try {
+    await writeFile(join(dir, 'frr.conf'), config);
+    const r = await run(['vtysh', '-C', '-f', join(dir, 'frr.conf')], { reject: false, timeoutMs: 20_000 });
+    if (!r.failed) return undefined;
+    return (r.stdout + r.stderr).replaceAll(join(dir, 'frr.conf'), file).trim().split('\n').slice(-6).join('\n    ');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface BgpPeerStatus {
+  node: string;
+  peer: string;
+  remoteAs: number;
+  state: string;
+  prefixesReceived: number;
+}
+
+interface SummaryJson {
+  [afi: string]: { peers?: Record<string, { remoteAs: number; state: string; pfxRcd?: number; peerState?: string }> };
+}
+
+/** BGP sessions of a node, from `show bgp summary json` (all address families). */
+export async function bgpPeers(runtime: Runtime, n: NodePlan): Promise<BgpPeerStatus[]> {
+  const r = await vtyshRun(runtime, n, ['show bgp summary json'], { reject: false });
+  if (r.failed) return [];
+  let data: SummaryJson;
+  try {
+    data = JSON.parse(r.stdout) as SummaryJson;
+  } catch {
+    return [];
+  }
+  const out = new Map<string, BgpPeerStatus>();
+  for (const afi of Object.values(data)) {
+    for (const [peer, p] of Object.entries(afi.peers ?? {})) {
+      const prev = out.get(peer);
+      out.set(peer, { node: n.node.name, peer, remoteAs: p.remoteAs, state: p.state, prefixesReceived: (prev?.prefixesReceived ?? 0) + (p.pfxRcd ?? 0) });
+    }
+  }
+  return [...out.values()];
+}

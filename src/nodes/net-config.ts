@@ -1,0 +1,44 @@
+import type { LabPlan, NodePlan } from '../plan/plan.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { familyOf } from '../util/ip.js';
+import type { Runner } from '../util/exec.js';
+
+/**
+ * Links as veth pairs, created straight into the two namespaces by one `ip -batch` on the host:
+ * no end ever exists in the host's namespace. MACs are the plan's, so captures name the sender.
+ */
+export async function createLinks(run: Runner, plan: LabPlan): Promise<number> {
+  const byName = new Map(plan.nodes.map((n) => [n.node.name, n]));
+  const lines = plan.lab.links.map(({ endpoints: [a, b] }) => {
+    const na = byName.get(a.node)!;
+    const nb = byName.get(b.node)!;
+    return `link add ${a.iface} netns ${na.ns} address ${na.macs[a.iface]} type veth peer name ${b.iface} netns ${nb.ns} address ${nb.macs[b.iface]}\n`;
+  });
+  if (lines.length) await run(['ip', '-batch', '-'], { input: lines.join('') });
+  return lines.length;
+}
+
+/** The `ip -batch` of one node: lo and stub prefixes, interfaces and addresses, kernel routes. */
+export function renderNetBatch(n: NodePlan): string {
+  const node = n.node;
+  const lines = ['link set lo up'];
+  for (const p of node.loopbacks) lines.push(`addr add ${p} dev lo${familyOf(p) === 6 ? ' nodad' : ''}`);
+  for (const i of node.interfaces) {
+    for (const a of i.addresses) lines.push(`addr add ${a} dev ${i.name}${familyOf(a) === 6 ? ' nodad' : ''}`);
+    lines.push(`link set ${i.name} up`);
+  }
+  // Nodes with FRR get their static routes from staticd, so BGP can redistribute them.
+  if (!n.frr) {
+    for (const r of node.routes) {
+      lines.push(`route replace ${r.to}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`);
+    }
+  }
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+/** Sysctls first (forwarding, rp_filter), then addresses and routes. Only `net.` keys: they are per namespace. */
+export async function configureNode(runtime: Runtime, run: Runner, n: NodePlan): Promise<void> {
+  const sysctls = Object.entries(n.node.sysctls).map(([k, v]) => `${k}=${v}`);
+  if (sysctls.length) await runtime.exec(n, ['sysctl', '-q', '-w', ...sysctls], { context: 'net' });
+  await run(['ip', '-n', n.ns, '-batch', '-'], { node: n.node.name, input: renderNetBatch(n) });
+}

@@ -1,0 +1,117 @@
+import { familyOf, hostOf, parsePrefix } from '../util/ip.js';
+import type { BgpNeighbor, LabNode } from '../topology/types.js';
+
+/**
+ * The lab profile: BGP timers short enough that a lab converges in seconds and a dead session is
+ * noticed in ~3 s (FRR's defaults are 60/180 s and 1.1 s of update coalescing).
+ */
+export interface FrrProfile {
+  keepaliveS: number;
+  holdS: number;
+  connectRetryS: number;
+}
+
+export const LAB_PROFILE: FrrProfile = { keepaliveS: 1, holdS: 3, connectRetryS: 1 };
+
+/** Router id: the configured one, else the lowest IPv4 loopback, else the lowest IPv4 interface address. */
+export function routerIdOf(node: LabNode): string {
+  if (node.bgp?.routerId) return node.bgp.routerId;
+  const v4 = [...node.loopbacks, ...node.interfaces.flatMap((i) => i.addresses)].map(hostOf).filter((a) => familyOf(a) === 4);
+  return v4[0] ?? '0.0.0.0';
+}
+
+/** A name FRR accepts for a neighbor's policy objects: 100.64.0.2 -> 100_64_0_2 */
+function tag(nb: BgpNeighbor): string {
+  return nb.address.replace(/[.:]/g, '_');
+}
+
+function prefixList(name: string, family: 4 | 6, prefixes: string[], le: boolean): string[] {
+  const kw = family === 4 ? 'ip prefix-list' : 'ipv6 prefix-list';
+  const max = family === 4 ? 32 : 128;
+  const mine = prefixes.filter((p) => familyOf(p) === family);
+  if (mine.length === 0) return [`${kw} ${name} seq 5 deny any`];
+  return mine.map((p, i) => {
+    const pp = parsePrefix(p);
+    const tail = le && pp && pp.len < max ? ` le ${max}` : '';
+    return `${kw} ${name} seq ${(i + 1) * 5} permit ${p}${tail}`;
+  });
+}
+
+function neighborPolicy(node: LabNode, nb: BgpNeighbor): { lines: string[]; inMap?: string; outMap?: string } {
+  const family = familyOf(nb.address);
+  const match = family === 4 ? 'match ip address prefix-list' : 'match ipv6 address prefix-list';
+  const lines: string[] = [];
+  let inMap: string | undefined;
+  let outMap: string | undefined;
+  if (nb.accept !== undefined || nb.localPref !== undefined) {
+    inMap = `NB-${tag(nb)}-IN`;
+    if (nb.accept !== undefined) lines.push(...prefixList(inMap, family, nb.accept, true));
+    lines.push(`route-map ${inMap} permit 10`);
+    if (nb.accept !== undefined) lines.push(` ${match} ${inMap}`);
+    if (nb.localPref !== undefined) lines.push(` set local-preference ${nb.localPref}`);
+    lines.push('exit', '!');
+  }
+  if (nb.advertise !== undefined || nb.prepend || nb.med !== undefined) {
+    outMap = `NB-${tag(nb)}-OUT`;
+    if (nb.advertise !== undefined) lines.push(...prefixList(outMap, family, nb.advertise, false));
+    lines.push(`route-map ${outMap} permit 10`);
+    if (nb.advertise !== undefined) lines.push(` ${match} ${outMap}`);
+    if (nb.prepend) lines.push(` set as-path prepend ${Array(nb.prepend).fill(node.bgp!.asn).join(' ')}`);
+    if (nb.med !== undefined) lines.push(` set metric ${nb.med}`);
+    lines.push('exit', '!');
+  }
+  return { lines, inMap, outMap };
+}
+
+/** The integrated frr.conf of a node: static routes (staticd) and BGP (bgpd). Pure. */
+export function renderFrr(node: LabNode, profile: FrrProfile = LAB_PROFILE): string {
+  // Forwarding is the kernel's, set by sysctls; FRR is not asked to change it.
+  const out: string[] = ['frr version 8.4', 'frr defaults traditional', `hostname ${node.name}`, 'service integrated-vtysh-config', '!'];
+  for (const r of node.routes) {
+    const kw = familyOf(r.to) === 4 ? 'ip route' : 'ipv6 route';
+    out.push(`${kw} ${r.to}${r.via ? ` ${r.via}` : ''}${r.dev ? ` ${r.dev}` : ''}`);
+  }
+  if (node.routes.length) out.push('!');
+  const bgp = node.bgp;
+  if (bgp) {
+    const policies = bgp.neighbors.map((nb) => neighborPolicy(node, nb));
+    for (const p of policies) out.push(...p.lines);
+    out.push(
+      `router bgp ${bgp.asn}`,
+      ` bgp router-id ${routerIdOf(node)}`,
+      // Labs advertise what they declare: no policy is needed for eBGP, and an originated
+      // network need not be in the RIB (stub prefixes are often wider than the loopback).
+      ' no bgp ebgp-requires-policy',
+      ' no bgp network import-check',
+      ' bgp bestpath as-path multipath-relax',
+      ` timers bgp ${profile.keepaliveS} ${profile.holdS}`,
+      ' coalesce-time 0',
+    );
+    for (const nb of bgp.neighbors) {
+      out.push(` neighbor ${nb.address} remote-as ${nb.remoteAs}`, ` neighbor ${nb.address} timers connect ${profile.connectRetryS}`, ` neighbor ${nb.address} advertisement-interval 0`);
+    }
+    for (const family of [4, 6] as const) {
+      const nbs = bgp.neighbors.map((nb, i) => ({ nb, p: policies[i] })).filter(({ nb }) => familyOf(nb.address) === family);
+      const nets = bgp.networks.filter((n) => familyOf(n) === family);
+      if (nbs.length === 0 && nets.length === 0) continue;
+      out.push(' !', ` address-family ${family === 4 ? 'ipv4' : 'ipv6'} unicast`);
+      for (const n of nets) out.push(`  network ${n}`);
+      for (const r of bgp.redistribute) out.push(`  redistribute ${r}`);
+      for (const { nb, p } of nbs) {
+        if (family === 6) out.push(`  neighbor ${nb.address} activate`);
+        if (p.inMap) out.push(`  neighbor ${nb.address} route-map ${p.inMap} in`);
+        if (p.outMap) out.push(`  neighbor ${nb.address} route-map ${p.outMap} out`);
+        if (nb.defaultOriginate) out.push(`  neighbor ${nb.address} default-originate`);
+      }
+      out.push(' exit-address-family');
+    }
+    out.push('exit', '!');
+  }
+  out.push('end', '');
+  return out.join('\n');
+}
+
+/** Whether a node runs FRR at all. */
+export function runsFrr(node: LabNode): boolean {
+  return node.kind === 'router' || node.bgp !== undefined || node.frrConfig !== undefined;
+}

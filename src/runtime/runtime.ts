@@ -1,0 +1,80 @@
+import type { LabPlan, NodePlan } from '../plan/plan.js';
+import type { RuntimeKind } from '../topology/types.js';
+import type { Background, CommandResult, Runner, Spawner } from '../util/exec.js';
+
+/**
+ * Where a command runs for a node.
+ * - `net`: a host binary inside the node's network namespace (tcpdump, flows, conntrack, ip).
+ *   Never depends on what an image contains.
+ * - `node`: inside the node itself: for netns the same as `net`; for docker, in the container
+ *   (FRR daemons and vtysh, the image's iptables).
+ */
+export type ExecContext = 'net' | 'node';
+
+export interface ExecOptions {
+  context?: ExecContext;
+  input?: string;
+  timeoutMs?: number;
+  /** Resolve with the failed result instead of throwing. */
+  reject?: boolean;
+}
+
+/** Where FRR keeps its files for a node, and how its daemons are told apart. */
+export interface FrrLayout {
+  /** Config folder, in the node's filesystem (`node` context). */
+  confDir: string;
+  /** Folder of pid files and vty sockets, in the node's filesystem. */
+  runDir: string;
+  /** FRR's `-N` pathspace (netns runtime: many FRR instances share one filesystem). */
+  pathspace?: string;
+  /** The FRR daemons' folder. */
+  daemonDir: string;
+}
+
+/** What exists of a lab on the machine, found from names and labels alone (no state file needed). */
+export interface LabResources {
+  lab: string;
+  runtime: RuntimeKind;
+  nodes: string[];
+}
+
+/** Side effects a runtime uses; injected so the engine can be driven by tests or dry runs. */
+export interface RuntimeDeps {
+  run: Runner;
+  spawn: Spawner;
+}
+
+/**
+ * The one runtime interface. netns and docker sit behind it; nothing above src/runtime/ knows which
+ * one runs a lab. Both runtimes give every node a named network namespace under /var/run/netns
+ * (docker: a link to the container's), so everything that works on the network side (links,
+ * addresses, captures, flows) is written once against the namespace name.
+ *
+ * Every resource carries the lab's name, so `removeLab` and `list` work from the machine's state
+ * alone, also after a crash.
+ */
+export interface Runtime {
+  readonly kind: RuntimeKind;
+
+  /** Checks the machine can run this lab (tools, privileges, daemon, images); throws LabError('environment'). */
+  preflight(plan: LabPlan): Promise<void>;
+
+  /** Creates every node's network stack (namespace or container) under its namespace name. */
+  createNodes(plan: LabPlan): Promise<void>;
+
+  exec(node: NodePlan, argv: string[], opts?: ExecOptions): Promise<CommandResult>;
+
+  /** A long-running process in the node's network namespace (`net` context). */
+  spawn(node: NodePlan, argv: string[], opts?: { env?: NodeJS.ProcessEnv; captureStdout?: boolean }): Background;
+
+  /** Writes a file into the node's filesystem (`node` context), creating folders. */
+  writeFile(node: NodePlan, path: string, content: string, opts?: { owner?: string }): Promise<void>;
+
+  frrLayout(node: NodePlan): FrrLayout;
+
+  /** Removes everything of the lab this runtime created: processes in its namespaces, namespaces, containers, files. */
+  removeLab(lab: string): Promise<void>;
+
+  /** Every lab this runtime has resources of on the machine. */
+  list(): Promise<LabResources[]>;
+}

@@ -1,0 +1,199 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { InputProblem } from '../errors.js';
+import { hostOf } from '../util/ip.js';
+import { deepMerge, isMap, type Json } from './merge.js';
+import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, NodeKind, Route, RuntimeKind } from './types.js';
+
+export const NODE_KINDS: readonly NodeKind[] = ['host', 'router', 'firewall'];
+
+/** What each kind sets unless the lab says otherwise. Routers and firewalls forward; hosts do not. */
+export const KIND_DEFAULT_SYSCTLS: Record<NodeKind, Record<string, string>> = {
+  host: {},
+  router: { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' },
+  firewall: { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' },
+};
+
+type Raw = Record<string, Json>;
+
+const asList = (v: Json | undefined): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+function normaliseRoute(r: Raw): Route {
+  const to = String(r.to);
+  return {
+    to: to === 'default' ? (r.via && String(r.via).includes(':') ? '::/0' : '0.0.0.0/0') : to,
+    via: r.via === undefined ? undefined : String(r.via),
+    dev: r.dev === undefined ? undefined : String(r.dev),
+  };
+}
+
+function normaliseBgp(b: Raw): Bgp {
+  const neighbors = Array.isArray(b.neighbors) ? (b.neighbors as Raw[]) : [];
+  return {
+    asn: Number(b.asn),
+    routerId: b['router-id'] === undefined ? '' : String(b['router-id']),
+    networks: asList(b.networks),
+    redistribute: asList(b.redistribute) as Bgp['redistribute'],
+    neighbors: neighbors.map((n) => ({
+      address: String(n.address),
+      remoteAs: Number(n['remote-as']),
+      advertise: n.advertise === undefined ? undefined : asList(n.advertise),
+      accept: n.accept === undefined ? undefined : asList(n.accept),
+      localPref: n['local-pref'] === undefined ? undefined : Number(n['local-pref']),
+      prepend: n.prepend === undefined ? undefined : Number(n.prepend),
+      med: n.med === undefined ? undefined : Number(n.med),
+      defaultOriginate: n['default-originate'] === true,
+    })),
+  };
+}
+
+function normaliseFirewall(f: Raw | undefined): Firewall {
+  const list = (k: string) => (f && Array.isArray(f[k]) ? (f[k] as Raw[]) : []);
+  return {
+    inside: f ? asList(f.inside) : [],
+    // schema-checked already: the raw shapes are the typed ones
+    allow: list('allow').map((a) => ({ ...a }) as unknown as Firewall['allow'][number]),
+    snat: list('snat').map((a) => ({ ...a }) as unknown as Firewall['snat'][number]),
+    dnat: list('dnat').map((a) => ({ ...a }) as unknown as Firewall['dnat'][number]),
+  };
+}
+
+/** containerlab's order: defaults < kinds[kind] < groups[group] < the node itself. */
+export function inheritNode(topology: Raw, raw: Raw): Raw {
+  const defaults = isMap(topology.defaults) ? topology.defaults : {};
+  const group = typeof raw.group === 'string' ? raw.group : typeof defaults.group === 'string' ? defaults.group : undefined;
+  const groupDef = group && isMap(topology.groups) && isMap(topology.groups[group]) ? topology.groups[group] : {};
+  const kind = String(raw.kind ?? groupDef.kind ?? defaults.kind ?? '');
+  const kindDef = isMap(topology.kinds) && isMap(topology.kinds[kind]) ? topology.kinds[kind] : {};
+  return [kindDef, groupDef, raw].reduce((acc, layer) => deepMerge(acc, layer) as Raw, defaults as Json) as Raw;
+}
+
+function splitEndpoint(text: string): { node: string; iface: string } {
+  const i = text.lastIndexOf(':');
+  return i < 0 ? { node: text, iface: '' } : { node: text.slice(0, i), iface: text.slice(i + 1) };
+}
+
+/** `198.51.100.10:443` or `[2001:db8::1]:443` */
+export function splitHostPort(text: string): { address: string; port: number } | undefined {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  return port >= 1 && port <= 65535 ? { address: m[1], port } : undefined;
+}
+
+/**
+ * Raw (schema-valid) document -> Lab. Structural problems (an endpoint without `node:iface`, a node
+ * with no kind, a flow whose server cannot be found) are collected, not thrown.
+ */
+export function normalise(data: Raw, file: string, dir: string, runtimeOverride?: RuntimeKind): { lab: Lab; problems: InputProblem[] } {
+  const problems: InputProblem[] = [];
+  const topology = isMap(data.topology) ? data.topology : {};
+  const rawNodes = isMap(topology.nodes) ? topology.nodes : {};
+  const nodes: LabNode[] = [];
+  for (const [name, value] of Object.entries(rawNodes)) {
+    if (value === null) continue;
+    const raw = inheritNode(topology, isMap(value) ? value : {});
+    const path = `topology.nodes.${name}`;
+    const kind = String(raw.kind ?? '') as NodeKind;
+    if (!raw.kind) problems.push({ path, message: `node '${name}' has no kind`, hint: `add kind: one of ${NODE_KINDS.join(', ')}` });
+    else if (!NODE_KINDS.includes(kind)) {
+      problems.push({ path: `${path}.kind`, message: `unknown kind '${kind}'`, hint: `supported kinds: ${NODE_KINDS.join(', ')}` });
+    }
+    const ifaces = isMap(raw.interfaces) ? raw.interfaces : {};
+    const sysctls: Record<string, string> = { ...(KIND_DEFAULT_SYSCTLS[kind] ?? {}) };
+    for (const [k, v] of Object.entries(isMap(raw.sysctls) ? raw.sysctls : {})) sysctls[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+    const resolvePath = (p: Json | undefined) => (typeof p === 'string' ? (isAbsolute(p) ? p : resolve(dir, p)) : undefined);
+    nodes.push({
+      name,
+      kind,
+      group: typeof raw.group === 'string' ? raw.group : undefined,
+      image: typeof raw.image === 'string' ? raw.image : undefined,
+      interfaces: Object.entries(ifaces).map(([iname, addrs]) => ({ name: iname, addresses: asList(addrs) })),
+      loopbacks: asList(raw.loopbacks),
+      routes: (Array.isArray(raw.routes) ? (raw.routes as Raw[]) : []).map(normaliseRoute),
+      sysctls,
+      exec: asList(raw.exec),
+      binds: asList(raw.binds),
+      bgp: isMap(raw.bgp) ? normaliseBgp(raw.bgp) : undefined,
+      frrConfig: resolvePath(raw['frr-config']),
+      firewall: isMap(raw.firewall) || kind === 'firewall' ? normaliseFirewall(isMap(raw.firewall) ? raw.firewall : undefined) : undefined,
+      iptables: resolvePath(raw.iptables),
+    });
+  }
+
+  const links: Link[] = [];
+  const rawLinks = Array.isArray(topology.links) ? (topology.links as Raw[]) : [];
+  rawLinks.forEach((l, i) => {
+    const eps = asList(l.endpoints);
+    const parsed = eps.map(splitEndpoint);
+    parsed.forEach((ep, j) => {
+      if (!ep.node || !ep.iface) {
+        problems.push({ path: `topology.links[${i}].endpoints[${j}]`, message: `'${eps[j]}' is not of the form node:interface`, hint: 'write e.g. "r1:eth1"' });
+      }
+    });
+    if (parsed.length === 2) links.push({ endpoints: [parsed[0], parsed[1]] });
+  });
+
+  // Attach link interfaces that carry no address (pure L2 / unnumbered) to their nodes.
+  for (const link of links) {
+    for (const ep of link.endpoints) {
+      const n = nodes.find((x) => x.name === ep.node);
+      if (n && !n.interfaces.some((x) => x.name === ep.iface)) n.interfaces.push({ name: ep.iface, addresses: [] });
+    }
+  }
+
+  const flows: Flow[] = [];
+  const rawFlows = Array.isArray(data.flows) ? (data.flows as Raw[]) : [];
+  rawFlows.forEach((f, i) => {
+    const path = `flows[${i}]`;
+    const hp = splitHostPort(String(f.to ?? ''));
+    if (!hp) {
+      problems.push({ path: `${path}.to`, message: `'${String(f.to)}' is not address:port`, hint: 'write e.g. 198.51.100.10:443, or [2001:db8::10]:443 for IPv6' });
+      return;
+    }
+    const owner = nodes.find(
+      (n) => n.interfaces.some((x) => x.addresses.some((a) => hostOf(a) === hp.address)) || n.loopbacks.some((a) => hostOf(a) === hp.address),
+    );
+    const server = typeof f.server === 'string' ? f.server : owner?.name;
+    if (!server) {
+      problems.push({
+        path: `${path}.to`,
+        message: `no node owns ${hp.address}, so the flow has no server`,
+        hint: 'add `server: NODE` (the node that listens, e.g. behind a DNAT), or give a node that address',
+      });
+    }
+    const e = isMap(f.expect) ? f.expect : undefined;
+    flows.push({
+      name: String(f.name),
+      from: String(f.from),
+      toAddress: hp.address,
+      toPort: hp.port,
+      source: typeof f.source === 'string' ? f.source : undefined,
+      server: server ?? '',
+      count: typeof f.count === 'number' ? f.count : 1,
+      timeoutMs: typeof f['timeout-ms'] === 'number' ? f['timeout-ms'] : 3000,
+      trace: f.trace === true,
+      expect: e && {
+        result: typeof e.result === 'string' ? (e.result as FlowResult) : undefined,
+        at: typeof e.at === 'string' ? e.at : undefined,
+        path: e.path === undefined ? undefined : asList(e.path),
+        returnPath: e['return-path'] === undefined ? undefined : asList(e['return-path']),
+        asymmetric: typeof e.asymmetric === 'boolean' ? e.asymmetric : undefined,
+      },
+    });
+  });
+
+  const runtime = runtimeOverride ?? ((data.runtime as RuntimeKind | undefined) ?? 'netns');
+  return {
+    lab: {
+      name: String(data.name),
+      file,
+      dir,
+      runtime,
+      description: typeof data.description === 'string' ? data.description : undefined,
+      nodes,
+      links,
+      flows,
+    },
+    problems,
+  };
+}

@@ -1,0 +1,140 @@
+/** The normalised lab: what the loader returns once inheritance is resolved and every rule passed. */
+
+export type NodeKind = 'host' | 'router' | 'firewall';
+export type RuntimeKind = 'netns' | 'docker';
+
+export interface Route {
+  /** A prefix, or `default` (stored as 0.0.0.0/0 or ::/0). */
+  to: string;
+  via?: string;
+  dev?: string;
+}
+
+export interface BgpNeighbor {
+  address: string;
+  remoteAs: number;
+  /** Outbound prefix filter; undefined = everything. */
+  advertise?: string[];
+  /** Inbound prefix filter (le 32); undefined = everything. */
+  accept?: string[];
+  localPref?: number;
+  prepend?: number;
+  defaultOriginate: boolean;
+  /** Extra outbound MED; optional. */
+  med?: number;
+}
+
+export interface Bgp {
+  asn: number;
+  routerId: string;
+  networks: string[];
+  neighbors: BgpNeighbor[];
+  /** Redistribute connected / static routes into BGP. */
+  redistribute: ('connected' | 'static')[];
+}
+
+export interface FirewallAllow {
+  in?: string;
+  out?: string;
+  proto?: 'tcp' | 'udp' | 'icmp';
+  src?: string;
+  dst?: string;
+  dport?: number;
+}
+
+export interface SnatRule {
+  out?: string;
+  src?: string;
+  dst?: string;
+  /** An address, or `masquerade`. */
+  to: string;
+}
+
+export interface DnatRule {
+  in?: string;
+  proto?: 'tcp' | 'udp';
+  dst: string;
+  dport?: number;
+  /** `addr` or `addr:port`. */
+  to: string;
+}
+
+export interface Firewall {
+  inside: string[];
+  allow: FirewallAllow[];
+  snat: SnatRule[];
+  dnat: DnatRule[];
+}
+
+export interface Interface {
+  name: string;
+  /** Prefixes in CIDR form (address/len), IPv4 or IPv6. */
+  addresses: string[];
+}
+
+export interface LabNode {
+  name: string;
+  kind: NodeKind;
+  group?: string;
+  image?: string;
+  interfaces: Interface[];
+  loopbacks: string[];
+  routes: Route[];
+  sysctls: Record<string, string>;
+  exec: string[];
+  binds: string[];
+  bgp?: Bgp;
+  /** Absolute path of a raw FRR config, used as is. */
+  frrConfig?: string;
+  firewall?: Firewall;
+  /** Absolute path of an iptables-save file, used as is. */
+  iptables?: string;
+}
+
+export interface LinkEndpoint {
+  node: string;
+  iface: string;
+}
+
+export interface Link {
+  endpoints: [LinkEndpoint, LinkEndpoint];
+}
+
+export type FlowResult = 'delivered' | 'dropped' | 'reset' | 'unreachable';
+
+export interface FlowExpect {
+  result?: FlowResult;
+  at?: string;
+  path?: string[];
+  returnPath?: string[];
+  asymmetric?: boolean;
+}
+
+export interface Flow {
+  name: string;
+  from: string;
+  /** Destination address and port. */
+  toAddress: string;
+  toPort: number;
+  /** Source address to bind, if set. */
+  source?: string;
+  /** The node that listens. */
+  server: string;
+  count: number;
+  timeoutMs: number;
+  trace: boolean;
+  expect?: FlowExpect;
+}
+
+export interface Lab {
+  name: string;
+  /** The lab file, absolute. */
+  file: string;
+  /** The folder relative paths resolve against. */
+  dir: string;
+  runtime: RuntimeKind;
+  description?: string;
+  nodes: LabNode[];
+  links: Link[];
+  flows: Flow[];
+}
