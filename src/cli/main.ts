@@ -74,6 +74,16 @@ const commands: Record<string, Handler> = {
     const { execCommand } = await import('./commands/inspect.js');
     return execCommand({ lab: p[0], node: p[1], argv: p.slice(2) }, ctx);
   },
+  async run(p, v, ctx) {
+    need(p, 1, 'LAB');
+    const { runCommand } = await import('./commands/run.js');
+    return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: v.out as string | undefined, keepUp: v['keep-up'] === true }, ctx);
+  },
+  async test(p, v, ctx) {
+    need(p, 1, 'LAB');
+    const { testCommand } = await import('./commands/run.js');
+    return testCommand({ labs: p, runtime: runtimeOf(v), outDir: v.out as string | undefined, junit: v.junit as string | undefined }, ctx);
+  },
   async pcap(p, v, ctx) {
     need(p, 1, 'FILE');
     const { pcapCommand } = await import('./commands/pcap.js');

@@ -36,6 +36,8 @@ export function expectations(plan: LabPlan): { sessions: ExpectedSession[]; rout
   const sessions: ExpectedSession[] = [];
   const routes: ExpectedRoute[] = [];
   for (const n of plan.nodes) {
+    // staticd installs routes some time after its config loads.
+    if (n.frr && !n.node.frrConfig) for (const r of n.node.routes) routes.push({ node: n.node.name, prefix: r.to === '0.0.0.0/0' || r.to === '::/0' ? 'default' : r.to, from: `${n.node.name} (static)` });
     const bgp = n.node.bgp;
     if (!bgp || n.node.frrConfig) continue;
     for (const nb of bgp.neighbors) {

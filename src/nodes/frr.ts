@@ -35,14 +35,12 @@ export async function startFrr(runtime: Runtime, n: NodePlan): Promise<void> {
   await runtime.writeFile(n, `${layout.confDir}/vtysh.conf`, 'service integrated-vtysh-config\n', { owner: 'frr' });
   await runtime.writeFile(n, `${layout.runDir}/.asymlab`, `${n.node.name}\n`, { owner: 'frr' });
   const ps = layout.pathspace ? ['-N', layout.pathspace] : [];
-  await Promise.all(
-    FRR_DAEMONS.map((d) =>
-      runtime.exec(n, [`${layout.daemonDir}/${d}`, '-d', ...ps, '-A', '127.0.0.1', '-F', 'traditional', ...(d === 'zebra' ? ['-s', '16777216'] : [])], {
-        context: 'node',
-        timeoutMs: 20_000,
-      }),
-    ),
-  );
+  const start = (d: string, extra: string[] = []) =>
+    runtime.exec(n, [`${layout.daemonDir}/${d}`, '-d', ...ps, '-A', '127.0.0.1', '-F', 'traditional', ...extra], { context: 'node', timeoutMs: 20_000 });
+  // zebra first: a client daemon that starts before zebra's socket exists registers nothing
+  // (staticd's routes were lost that way), and with -d zebra returns only once it serves.
+  await start('zebra', ['-s', '16777216']);
+  await Promise.all(FRR_DAEMONS.filter((d) => d !== 'zebra').map((d) => start(d)));
   const r = await runtime.exec(n, [...vtysh(runtime, n), '-b'], { context: 'node', reject: false, timeoutMs: 20_000 });
   if (r.failed) {
     const where = n.node.frrConfig ? n.node.frrConfig : `the frr.conf rendered for ${n.node.name}`;

@@ -1,0 +1,59 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { LabError, exitCodes } from '../../errors.js';
+import { buildReport, formatTable, type Report } from '../../report/report.js';
+import { junitXml } from '../../report/junit.js';
+import { defaultOutDir, runLab } from '../../run/run-lab.js';
+import type { RuntimeKind } from '../../topology/types.js';
+import { resolveLab, type CliContext } from '../context.js';
+import { fmtMs, progressPrinter } from '../progress.js';
+
+async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: string; keepUp?: boolean }, ctx: CliContext): Promise<Report> {
+  const lab = await resolveLab(file, args.runtime);
+  const startedAt = new Date();
+  const outDir = args.outDir ?? defaultOutDir(lab.name, startedAt);
+  const t = performance.now();
+  const result = await runLab(lab, { emit: progressPrinter(ctx.err, { quiet: ctx.quiet }), signal: ctx.signal, outDir, keepUp: args.keepUp });
+  const report = buildReport(
+    { lab: lab.name, file: lab.file, runtime: lab.runtime, startedAt: startedAt.toISOString(), durationMs: performance.now() - t, timings: result.timings },
+    result.verdicts,
+  );
+  const table = formatTable(result.verdicts);
+  await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(outDir, 'report.txt'), table);
+  ctx.out(`\n${lab.name}: ${result.verdicts.length} flows, ${result.verdicts.filter((v) => v.pass).length} as expected (${fmtMs(report.durationMs)}); evidence in ${outDir}\n\n${table}`);
+  return report;
+}
+
+export async function runCommand(args: { lab: string; runtime?: RuntimeKind; outDir?: string; keepUp?: boolean }, ctx: CliContext): Promise<number> {
+  const report = await runOne(args.lab, args, ctx);
+  return report.pass ? 0 : exitCodes.expectation;
+}
+
+/** Runs labs one after another; a lab that fails to run is reported and the others still run. */
+export async function testCommand(args: { labs: string[]; runtime?: RuntimeKind; outDir?: string; junit?: string }, ctx: CliContext): Promise<number> {
+  const results: Parameters<typeof junitXml>[0] = [];
+  let worst = 0;
+  for (const file of args.labs) {
+    ctx.signal.throwIfAborted();
+    try {
+      const report = await runOne(file, { runtime: args.runtime, outDir: args.outDir ? join(args.outDir, file.replace(/[^a-zA-Z0-9.-]+/g, '_')) : undefined }, ctx);
+      results.push({ report });
+      if (!report.pass) worst = Math.max(worst, exitCodes.expectation);
+    } catch (e) {
+      if (e instanceof LabError && e.kind === 'interrupted') throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      ctx.err(`asymlab: ${file}: ${msg}\n`);
+      results.push({ lab: file, file, error: msg });
+      worst = Math.max(worst, e instanceof LabError ? exitCodes[e.kind] : 70);
+    }
+  }
+  const passed = results.filter((r) => 'report' in r && r.report.pass).length;
+  ctx.out(`\n${passed} of ${results.length} labs passed\n`);
+  if (args.junit) {
+    await mkdir(dirname(args.junit), { recursive: true });
+    await writeFile(args.junit, junitXml(results));
+    ctx.out(`JUnit XML: ${args.junit}\n`);
+  }
+  return worst;
+}

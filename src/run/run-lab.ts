@@ -1,0 +1,106 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { analyse } from '../analysis/analyse.js';
+import type { ConnectionRecord, FlowVerdict } from '../analysis/types.js';
+import { startCaptures, stopCaptures, type CaptureStats } from '../capture/capture.js';
+import { snapshotLab, stopConntrack, watchConntrack } from '../capture/snapshot.js';
+import { LabError } from '../errors.js';
+import { step, type EventSink, ignoreEvents } from '../lab/events.js';
+import { upLab, type StartedLab, type UpOptions } from '../lab/up.js';
+import { readPcap } from '../pcap/read.js';
+import type { Lab } from '../topology/types.js';
+import { runFlows, startServers } from '../traffic/flows.js';
+import { assembleEvidence } from './evidence.js';
+
+export interface RunOptions extends UpOptions {
+  /** Output folder; default ./runs/<lab>-<timestamp>. */
+  outDir?: string;
+  /** Leave the lab up after the run (for `inspect` and `trace`). */
+  keepUp?: boolean;
+}
+
+export interface RunResult {
+  lab: string;
+  outDir: string;
+  verdicts: FlowVerdict[];
+  timings: Record<string, number>;
+  pass: boolean;
+}
+
+export function defaultOutDir(lab: string, now = new Date()): string {
+  return join('runs', `${lab}-${now.toISOString().replace(/[:.]/g, '-').replace(/Z$/, 'Z')}`);
+}
+
+/**
+ * Sends a lab's flows on a started lab and proves what happened to them: echo servers, counters
+ * before, every interface and NFLOG group captured, conntrack watched, the flows, counters and
+ * tables after, then the pcaps are read and analysed. Everything lands in `outDir`.
+ */
+export async function proveFlows(started: StartedLab, outDir: string, emit: EventSink = ignoreEvents): Promise<{ verdicts: FlowVerdict[]; timings: Record<string, number> }> {
+  const { plan, runtime } = started;
+  const lab = plan.lab;
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string | undefined) => {
+    const t = performance.now();
+    const r = await step(emit, lab.name, name, fn, detail);
+    timings[name] = performance.now() - t;
+    return r;
+  };
+  await mkdir(join(outDir, 'evidence'), { recursive: true });
+  const servers = await timed('servers', () => startServers(plan, runtime, lab.flows));
+  try {
+    const before = await timed('counters', () => snapshotLab(plan, runtime, false));
+    const jobs = await timed('capture', () => startCaptures(plan, runtime, join(outDir, 'captures')), (j) => `${j.length} captures`);
+    const watches = watchConntrack(plan, runtime);
+    let connections: ConnectionRecord[] = [];
+    let stats: CaptureStats[] = [];
+    let ctEvents: { node: string; text: string }[] = [];
+    try {
+      connections = await timed('flows', () => runFlows(plan, runtime, lab.flows), (c) => `${c.length} connections`);
+      // Let the last packets reach the capture sockets before tcpdump is stopped.
+      await new Promise((r) => setTimeout(r, 150));
+    } finally {
+      stats = await stopCaptures(jobs);
+      ctEvents = await stopConntrack(watches);
+    }
+    const after = await timed('tables', () => snapshotLab(plan, runtime, true));
+    const captures = await timed('read', () =>
+      Promise.all(
+        stats.map(async (s) => {
+          try {
+            return { stats: s, pcap: await readPcap(s.file) };
+          } catch (e) {
+            return { stats: s, readError: e instanceof Error ? e.message : String(e) };
+          }
+        }),
+      ),
+    );
+    const evidence = assembleEvidence({ plan, captures, before, after, conntrackEvents: ctEvents, connections });
+    const verdicts = await timed('analyse', async () => analyse(lab.flows, evidence));
+    await writeFile(join(outDir, 'evidence', 'connections.jsonl'), connections.map((c) => JSON.stringify(c)).join('\n') + '\n');
+    for (const s of [...before.map((x) => ({ ...x, when: 'before' })), ...after.map((x) => ({ ...x, when: 'after' }))]) {
+      await writeFile(join(outDir, 'evidence', `${s.node}-${s.when}.json`), JSON.stringify(s, null, 2));
+    }
+    for (const e of ctEvents) await writeFile(join(outDir, 'evidence', `${e.node}-conntrack-events.txt`), e.text);
+    return { verdicts, timings };
+  } finally {
+    await servers.stop();
+  }
+}
+
+/** `asymlab run`: up, converge, flows, capture, analyse, down. The lab is removed whatever happens, unless keepUp. */
+export async function runLab(lab: Lab, opts: RunOptions = {}): Promise<RunResult> {
+  if (lab.flows.length === 0) throw new LabError('input', `${lab.file}: flows: the lab has no flows to run`, { hint: 'add flows: (see docs/lab-format.md), or use `asymlab up`' });
+  const emit = opts.emit ?? ignoreEvents;
+  const outDir = opts.outDir ?? defaultOutDir(lab.name);
+  const started = await upLab(lab, opts);
+  let ok = false;
+  try {
+    opts.signal?.throwIfAborted();
+    const { verdicts, timings } = await proveFlows(started, outDir, emit);
+    ok = true;
+    return { lab: lab.name, outDir, verdicts, timings: { ...started.timings, ...timings }, pass: verdicts.every((v) => v.pass) };
+  } finally {
+    if (!opts.keepUp || !ok) await started.down();
+  }
+}
