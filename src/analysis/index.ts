@@ -1,0 +1,23 @@
+/** What the analysis layer offers: the entry point, the parsers for the raw evidence, and the pieces under them. */
+export { analyse } from './analyse.js';
+export { parseConntrack, parseConntrackLine } from './parse-conntrack.js';
+export {
+  kernelCounters,
+  nflogPrefixOf,
+  nodeRoutes,
+  parseIpRouteJson,
+  parseIptablesSave,
+  parseKernelCounters,
+  parseRpFilter,
+  ruleCounters,
+  type SavedRule,
+} from './parse-counters.js';
+export { indexCaptures, trackConnection, trackConnections, type CaptureIndex, type ConnectionTrack, type IcmpSighting, type Observation } from './track.js';
+export { tracePath, type TracedPath } from './trace-path.js';
+export { connectionFinding, type ConnectionFinding } from './connection-verdict.js';
+export { explainDrop, type DropContext, type DropSite } from './explain-drop.js';
+export { flowVerdict, isAsymmetric } from './verdict.js';
+export { checkExpectation } from './expect.js';
+export { indexLab, type LabIndex } from './lab-index.js';
+export { lookupRoute } from './node-state.js';
+export type * from './types.js';
