@@ -84,6 +84,15 @@ const commands: Record<string, Handler> = {
     const { testCommand } = await import('./commands/run.js');
     return testCommand({ labs: p, runtime: runtimeOf(v), outDir: v.out as string | undefined, junit: v.junit as string | undefined }, ctx);
   },
+  async trace(p, v, ctx) {
+    need(p, 3, 'LAB, FROM and TO');
+    const { traceCommand } = await import('./commands/trace.js');
+    return traceCommand({ lab: p[0], from: p[1], to: p[2], json: v.json === true }, ctx);
+  },
+  async labs(_p, _v, ctx) {
+    const { labsCommand } = await import('./commands/labs.js');
+    return labsCommand({}, (line) => ctx.out(`${line}\n`));
+  },
   async pcap(p, v, ctx) {
     need(p, 1, 'FILE');
     const { pcapCommand } = await import('./commands/pcap.js');

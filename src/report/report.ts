@@ -1,4 +1,5 @@
 import type { FlowVerdict } from '../analysis/types.js';
+import type { TraceResult } from '../traffic/trace.js';
 
 /**
  * report.json: the documented, stable shape (docs/report.md). Field names here are the contract;
@@ -33,9 +34,11 @@ export interface ReportFlow {
   warnings: string[];
   connections: FlowVerdict['connections'];
   packets: FlowVerdict['packets'];
+  /** With `trace: true`: traceroute both ways, hops named by node and interface. */
+  trace: TraceResult | null;
 }
 
-export function buildReport(meta: Omit<Report, 'schema' | 'flows' | 'pass'>, verdicts: FlowVerdict[]): Report {
+export function buildReport(meta: Omit<Report, 'schema' | 'flows' | 'pass'>, verdicts: FlowVerdict[], traces: Record<string, TraceResult> = {}): Report {
   return {
     schema: 'asymlab.report/v1',
     ...meta,
@@ -57,6 +60,7 @@ export function buildReport(meta: Omit<Report, 'schema' | 'flows' | 'pass'>, ver
       warnings: v.warnings,
       connections: v.connections,
       packets: v.packets,
+      trace: traces[v.name] ?? null,
     })),
   };
 }
@@ -66,7 +70,7 @@ function pad(s: string, n: number): string {
 }
 
 /** The table `asymlab run` prints: one line per flow, then the why of each failure and drop. */
-export function formatTable(verdicts: FlowVerdict[]): string {
+export function formatTable(verdicts: FlowVerdict[], traces: Record<string, TraceResult> = {}): string {
   const lines: string[] = [];
   const w = { name: Math.max(4, ...verdicts.map((v) => v.name.length)), result: 11, at: Math.max(2, ...verdicts.map((v) => (v.at ?? '').length)) };
   lines.push(`${pad('FLOW', w.name)}  ${pad('RESULT', w.result)}  ${pad('AT', w.at)}  ASYM  CHECK  PATH / RETURN PATH`);
@@ -82,5 +86,6 @@ export function formatTable(verdicts: FlowVerdict[]): string {
     for (const m of v.mismatches) lines.push(`    ! ${m}`);
     for (const m of v.warnings) lines.push(`    ~ ${m}`);
   }
+  for (const [name, t] of Object.entries(traces)) lines.push('', `${name}: trace: ${t.verdict}`);
   return `${lines.join('\n')}\n`;
 }

@@ -10,6 +10,7 @@ import { upLab, type StartedLab, type UpOptions } from '../lab/up.js';
 import { readPcap } from '../pcap/read.js';
 import type { Lab } from '../topology/types.js';
 import { runFlows, startServers } from '../traffic/flows.js';
+import { traceBoth, type TraceResult } from '../traffic/trace.js';
 import { assembleEvidence } from './evidence.js';
 
 export interface RunOptions extends UpOptions {
@@ -23,6 +24,8 @@ export interface RunResult {
   lab: string;
   outDir: string;
   verdicts: FlowVerdict[];
+  /** Traceroutes both ways of the flows marked `trace: true`. */
+  traces: Record<string, TraceResult>;
   timings: Record<string, number>;
   pass: boolean;
 }
@@ -36,7 +39,7 @@ export function defaultOutDir(lab: string, now = new Date()): string {
  * before, every interface and NFLOG group captured, conntrack watched, the flows, counters and
  * tables after, then the pcaps are read and analysed. Everything lands in `outDir`.
  */
-export async function proveFlows(started: StartedLab, outDir: string, emit: EventSink = ignoreEvents): Promise<{ verdicts: FlowVerdict[]; timings: Record<string, number> }> {
+export async function proveFlows(started: StartedLab, outDir: string, emit: EventSink = ignoreEvents): Promise<{ verdicts: FlowVerdict[]; timings: Record<string, number>; traces: Record<string, TraceResult> }> {
   const { plan, runtime } = started;
   const lab = plan.lab;
   const timings: Record<string, number> = {};
@@ -63,6 +66,13 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
       stats = await stopCaptures(jobs);
       ctEvents = await stopConntrack(watches);
     }
+    const traced = lab.flows.filter((f) => f.trace);
+    const traces: Record<string, TraceResult> = {};
+    if (traced.length) {
+      await timed('trace', async () => {
+        for (const f of traced) traces[f.name] = await traceBoth(plan, runtime, f.from, f.toAddress, { port: f.toPort, server: f.server, source: f.source });
+      }, () => `${traced.length} flows both ways`);
+    }
     const after = await timed('tables', () => snapshotLab(plan, runtime, true));
     const captures = await timed('read', () =>
       Promise.all(
@@ -82,7 +92,7 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
       await writeFile(join(outDir, 'evidence', `${s.node}-${s.when}.json`), JSON.stringify(s, null, 2));
     }
     for (const e of ctEvents) await writeFile(join(outDir, 'evidence', `${e.node}-conntrack-events.txt`), e.text);
-    return { verdicts, timings };
+    return { verdicts, timings, traces };
   } finally {
     await servers.stop();
   }
@@ -97,9 +107,9 @@ export async function runLab(lab: Lab, opts: RunOptions = {}): Promise<RunResult
   let ok = false;
   try {
     opts.signal?.throwIfAborted();
-    const { verdicts, timings } = await proveFlows(started, outDir, emit);
+    const { verdicts, timings, traces } = await proveFlows(started, outDir, emit);
     ok = true;
-    return { lab: lab.name, outDir, verdicts, timings: { ...started.timings, ...timings }, pass: verdicts.every((v) => v.pass) };
+    return { lab: lab.name, outDir, verdicts, traces, timings: { ...started.timings, ...timings }, pass: verdicts.every((v) => v.pass) };
   } finally {
     if (!opts.keepUp || !ok) await started.down();
   }

@@ -17,8 +17,9 @@ async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: stri
   const report = buildReport(
     { lab: lab.name, file: lab.file, runtime: lab.runtime, startedAt: startedAt.toISOString(), durationMs: performance.now() - t, timings: result.timings },
     result.verdicts,
+    result.traces,
   );
-  const table = formatTable(result.verdicts);
+  const table = formatTable(result.verdicts, result.traces);
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(outDir, 'report.txt'), table);
   ctx.out(`\n${lab.name}: ${result.verdicts.length} flows, ${result.verdicts.filter((v) => v.pass).length} as expected (${fmtMs(report.durationMs)}); evidence in ${outDir}\n\n${table}`);
