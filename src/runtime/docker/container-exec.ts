@@ -1,0 +1,97 @@
+import type Dockerode from 'dockerode';
+import { CommandError, type CommandResult } from '../../util/exec.js';
+import { Demuxer } from './demux.js';
+
+export interface ContainerExecOptions {
+  /** The lab node, for messages. */
+  node?: string;
+  input?: string;
+  timeoutMs?: number;
+  /** Resolve with the failed result instead of throwing. */
+  reject?: boolean;
+}
+
+/** After a timeout's SIGTERM, how long the process has before SIGKILL. */
+const KILL_GRACE_MS = 2000;
+
+function kill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    if (pid > 0) process.kill(pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** The exec's process, ended from the host by the PID docker reports (the process we started). */
+async function endExec(exec: Dockerode.Exec): Promise<void> {
+  const info = await exec.inspect().catch(() => undefined);
+  if (!info?.Running) return;
+  kill(info.Pid, 'SIGTERM');
+  await new Promise((r) => setTimeout(r, KILL_GRACE_MS));
+  const again = await exec.inspect().catch(() => undefined);
+  if (again?.Running) kill(again.Pid, 'SIGKILL');
+}
+
+/** Docker sets the exit code a moment after the output stream closes; wait for it (bounded). */
+async function exitCodeOf(exec: Dockerode.Exec): Promise<number | null> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const info = await exec.inspect();
+    if (!info.Running || Date.now() > deadline) return info.Running ? null : info.ExitCode;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Runs argv inside a container, with the runner's result shape and failure rule: the same fields
+ * whether it failed or not, CommandError on failure unless `reject: false`. The argv shown in
+ * results is `docker exec <container> ...` so messages say where it ran.
+ */
+export async function execInContainer(docker: Dockerode, container: string, argv: string[], opts: ContainerExecOptions = {}): Promise<CommandResult> {
+  const started = performance.now();
+  const shown = ['docker', 'exec', container, ...argv];
+  const withInput = opts.input !== undefined;
+  const demux = new Demuxer();
+  let signal: string | null = null;
+  let exitCode: number | null = null;
+  let apiError = '';
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const exec = await docker.getContainer(container).exec({ Cmd: argv, AttachStdin: withInput, AttachStdout: true, AttachStderr: true, Tty: false });
+    const stream = await exec.start({ hijack: withInput, stdin: withInput });
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.on('data', (c: Buffer) => demux.push(c));
+      stream.once('end', () => resolve());
+      stream.once('close', () => resolve());
+      stream.once('error', reject);
+    });
+    if (opts.timeoutMs) {
+      timer = setTimeout(() => {
+        signal = 'SIGTERM';
+        void endExec(exec);
+      }, opts.timeoutMs);
+    }
+    // Closing our write side is docker's end-of-file on the process's stdin.
+    if (withInput) stream.end(opts.input);
+    await ended;
+    const code = await exitCodeOf(exec);
+    exitCode = signal ? null : code;
+  } catch (err) {
+    apiError = `docker: ${err instanceof Error ? err.message : String(err)}`;
+  } finally {
+    clearTimeout(timer);
+  }
+  const stderr = [demux.stderr, apiError].filter(Boolean).join('\n');
+  const result: CommandResult = {
+    argv: shown,
+    node: opts.node,
+    exitCode,
+    signal,
+    stdout: demux.stdout,
+    stderr,
+    durationMs: performance.now() - started,
+    failed: apiError !== '' || signal !== null || exitCode !== 0,
+  };
+  if (result.failed && opts.reject !== false) throw new CommandError(result);
+  return result;
+}
