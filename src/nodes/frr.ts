@@ -14,6 +14,12 @@ export async function frrConfigOf(n: NodePlan): Promise<string> {
   return n.node.frrConfig ? readFile(n.node.frrConfig, 'utf8') : renderFrr(n.node);
 }
 
+/** zebra always; staticd and bgpd only where the node has static routes or BGP (a raw config may have either). */
+export function daemonsFor(n: NodePlan): (typeof FRR_DAEMONS)[number][] {
+  const raw = n.node.frrConfig !== undefined;
+  return FRR_DAEMONS.filter((d) => d === 'zebra' || raw || (d === 'staticd' ? n.node.routes.length > 0 : n.node.bgp !== undefined));
+}
+
 function vtysh(runtime: Runtime, n: NodePlan): string[] {
   const ps = runtime.frrLayout(n).pathspace;
   return ps ? ['vtysh', '-N', ps] : ['vtysh'];
@@ -40,7 +46,7 @@ export async function startFrr(runtime: Runtime, n: NodePlan): Promise<void> {
   // zebra first: a client daemon that starts before zebra's socket exists registers nothing
   // (staticd's routes were lost that way), and with -d zebra returns only once it serves.
   await start('zebra', ['-s', '16777216']);
-  await Promise.all(FRR_DAEMONS.filter((d) => d !== 'zebra').map((d) => start(d)));
+  await Promise.all(daemonsFor(n).filter((d) => d !== 'zebra').map((d) => start(d)));
   const r = await runtime.exec(n, [...vtysh(runtime, n), '-b'], { context: 'node', reject: false, timeoutMs: 20_000 });
   if (r.failed) {
     const where = n.node.frrConfig ? n.node.frrConfig : `the frr.conf rendered for ${n.node.name}`;

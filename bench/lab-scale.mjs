@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Bring-up and teardown of generated router chains: time to BGP converged, time to down, memory.
+//   sudo node bench/lab-scale.mjs [SIZES...] [--runtime netns|docker]    (default sizes: 10 50 200)
+// Needs `npm run build`. Prints a table and writes bench/out/lab-scale.json.
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadLab } from '../dist/topology/load.js';
+import { upLab } from '../dist/lab/up.js';
+
+const args = process.argv.slice(2);
+const runtime = args.includes('--runtime') ? args[args.indexOf('--runtime') + 1] : 'netns';
+const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--runtime').map(Number);
+if (!sizes.length) sizes.push(10, 50, 200);
+
+/** A chain r0 - r1 - ... - r(n-1), eBGP on every link, one stub prefix per router on lo. */
+function chainLab(n) {
+  const lines = [`name: bench-${n}`, `runtime: ${runtime}`, 'topology:', '  nodes:'];
+  for (let i = 0; i < n; i++) {
+    const ifaces = [];
+    const nbs = [];
+    if (i > 0) {
+      ifaces.push(`eth1: 100.${64 + (i >> 8)}.${i & 255}.2/30`);
+      nbs.push(`{address: 100.${64 + (i >> 8)}.${i & 255}.1, remote-as: ${65000 + i - 1}}`);
+    }
+    if (i < n - 1) {
+      ifaces.push(`eth2: 100.${64 + ((i + 1) >> 8)}.${(i + 1) & 255}.1/30`);
+      nbs.push(`{address: 100.${64 + ((i + 1) >> 8)}.${(i + 1) & 255}.2, remote-as: ${65000 + i + 1}}`);
+    }
+    lines.push(
+      `    r${i}:`,
+      '      kind: router',
+      `      interfaces: {${ifaces.join(', ')}}`,
+      `      loopbacks: [10.${i >> 8}.${i & 255}.1/32]`,
+      `      bgp: {asn: ${65000 + i}, router-id: 10.${i >> 8}.${i & 255}.1, networks: [10.${i >> 8}.${i & 255}.1/32], neighbors: [${nbs.join(', ')}]}`,
+    );
+  }
+  lines.push('  links:');
+  for (let i = 1; i < n; i++) lines.push(`    - endpoints: ["r${i - 1}:eth2", "r${i}:eth1"]`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** RSS of every process in the lab's namespaces (FRR daemons; containers' too on docker). */
+function labRssMb(lab) {
+  const mine = new Set(readdirSync('/var/run/netns').filter((x) => x.startsWith(`asymlab_${lab}_`)));
+  let kb = 0;
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      const ns = cmd.split('\0').find((a) => mine.has(a));
+      if (!ns && !(runtime === 'docker' && cmd.startsWith('/usr/lib/frr/'))) continue;
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      /* exited */
+    }
+  }
+  return kb / 1024;
+}
+
+const dir = join(tmpdir(), 'asymlab-bench');
+mkdirSync(dir, { recursive: true });
+const rows = [];
+for (const n of sizes) {
+  const file = join(dir, `chain-${n}.yaml`);
+  writeFileSync(file, chainLab(n));
+  const lab = await loadLab(file);
+  const t0 = performance.now();
+  const started = await upLab(lab, { convergeTimeoutMs: 120_000 });
+  const upMs = performance.now() - t0;
+  const rss = labRssMb(lab.name);
+  const t1 = performance.now();
+  await started.down();
+  const downMs = performance.now() - t1;
+  const row = { runtime, nodes: n, upMs: Math.round(upMs), convergeMs: Math.round(started.timings.converge ?? 0), downMs: Math.round(downMs), rssMb: Math.round(rss), rssPerRouterMb: +(rss / n).toFixed(1), steps: Object.fromEntries(Object.entries(started.timings).map(([k, v]) => [k, Math.round(v)])) };
+  rows.push(row);
+  console.log(`${runtime.padEnd(6)} ${String(n).padStart(4)} nodes  up+converged ${(upMs / 1000).toFixed(2)} s  down ${(downMs / 1000).toFixed(2)} s  RSS ${row.rssMb} MB (${row.rssPerRouterMb} MB/router)  steps ${JSON.stringify(row.steps)}`);
+}
+mkdirSync('bench/out', { recursive: true });
+writeFileSync(`bench/out/lab-scale-${runtime}.json`, `${JSON.stringify(rows, null, 2)}\n`);
