@@ -93,7 +93,7 @@ function placementFacts(ctx: DropContext, l: Located | undefined, site: DropSite
   if (!l) {
     const caps = ctx.lab.capturesOf(site.node).map((c) => `${c.node}:${c.iface}`);
     return [
-      `No capture shows the ${site.packet} of ${formatTuple(ctx.track.tuples[0])} leaving ${site.node}${caps.length ? ` (captured: ${caps.join(', ')})` : ''}; the client's connect ended ${record.outcome}${record.errorCode ? ` (${record.errorCode})` : ''} after ${record.totalMs} ms.`,
+      `No capture shows the ${site.packet} of ${formatTuple(ctx.track.tuples[0])} leaving ${site.node}${caps.length ? ` (captured: ${caps.join(', ')})` : ''}; the client's connect ended ${record.outcome}${record.errorCode ? ` (${record.errorCode})` : ''} after ${Math.round(record.totalMs)} ms.`,
     ];
   }
   const t = l.trace;
