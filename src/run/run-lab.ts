@@ -39,7 +39,7 @@ export function defaultOutDir(lab: string, now = new Date()): string {
  * before, every interface and NFLOG group captured, conntrack watched, the flows, counters and
  * tables after, then the pcaps are read and analysed. Everything lands in `outDir`.
  */
-export async function proveFlows(started: StartedLab, outDir: string, emit: EventSink = ignoreEvents): Promise<{ verdicts: FlowVerdict[]; timings: Record<string, number>; traces: Record<string, TraceResult> }> {
+export async function proveFlows(started: StartedLab, outDir: string, emit: EventSink = ignoreEvents, signal?: AbortSignal): Promise<{ verdicts: FlowVerdict[]; timings: Record<string, number>; traces: Record<string, TraceResult> }> {
   const { plan, runtime } = started;
   const lab = plan.lab;
   const timings: Record<string, number> = {};
@@ -47,6 +47,7 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
     const t = performance.now();
     const r = await step(emit, lab.name, name, fn, detail);
     timings[name] = performance.now() - t;
+    signal?.throwIfAborted();
     return r;
   };
   await mkdir(join(outDir, 'evidence'), { recursive: true });
@@ -107,7 +108,7 @@ export async function runLab(lab: Lab, opts: RunOptions = {}): Promise<RunResult
   let ok = false;
   try {
     opts.signal?.throwIfAborted();
-    const { verdicts, timings, traces } = await proveFlows(started, outDir, emit);
+    const { verdicts, timings, traces } = await proveFlows(started, outDir, emit, opts.signal);
     ok = true;
     return { lab: lab.name, outDir, verdicts, traces, timings: { ...started.timings, ...timings }, pass: verdicts.every((v) => v.pass) };
   } finally {
