@@ -13,7 +13,7 @@ export interface FrrProfile {
 
 export const LAB_PROFILE: FrrProfile = { keepaliveS: 1, holdS: 3, connectRetryS: 1 };
 
-/** Router id: the configured one, else the lowest IPv4 loopback, else the lowest IPv4 interface address. */
+/** Router id: the configured one, else the first IPv4 loopback, else the first IPv4 interface address (in lab-file order). */
 export function routerIdOf(node: LabNode): string {
   if (node.bgp?.routerId) return node.bgp.routerId;
   const v4 = [...node.loopbacks, ...node.interfaces.flatMap((i) => i.addresses)].map(hostOf).filter((a) => familyOf(a) === 4);
@@ -79,6 +79,9 @@ export function renderFrr(node: LabNode, profile: FrrProfile = LAB_PROFILE): str
     out.push(
       `router bgp ${bgp.asn}`,
       ` bgp router-id ${routerIdOf(node)}`,
+      // Each neighbor is activated in its own family only: by default FRR also activates IPv6
+      // neighbors for IPv4 unicast, which would carry IPv4 routes past that neighbor's filters.
+      ' no bgp default ipv4-unicast',
       // Labs advertise what they declare: no policy is needed for eBGP, and an originated
       // network need not be in the RIB (stub prefixes are often wider than the loopback).
       ' no bgp ebgp-requires-policy',
@@ -98,7 +101,7 @@ export function renderFrr(node: LabNode, profile: FrrProfile = LAB_PROFILE): str
       for (const n of nets) out.push(`  network ${n}`);
       for (const r of bgp.redistribute) out.push(`  redistribute ${r}`);
       for (const { nb, p } of nbs) {
-        if (family === 6) out.push(`  neighbor ${nb.address} activate`);
+        out.push(`  neighbor ${nb.address} activate`);
         if (p.inMap) out.push(`  neighbor ${nb.address} route-map ${p.inMap} in`);
         if (p.outMap) out.push(`  neighbor ${nb.address} route-map ${p.outMap} out`);
         if (nb.defaultOriginate) out.push(`  neighbor ${nb.address} default-originate`);

@@ -37,7 +37,7 @@ export function mergeLabDocs(base: Record<string, Json>, over: Record<string, Js
   const overTopo = isMap(over.topology) ? over.topology : {};
   const overNodes = isMap(overTopo.nodes) ? overTopo.nodes : {};
   const deleted = new Set(Object.entries(overNodes).filter(([, v]) => v === null).map(([k]) => k));
-  if (Array.isArray(baseTopo.links) || Array.isArray(overTopo.links)) {
+  if (isMap(merged.topology) && (Array.isArray(baseTopo.links) || Array.isArray(overTopo.links))) {
     const links = new Map<string, Json>();
     for (const l of [...(Array.isArray(baseTopo.links) ? baseTopo.links : []), ...(Array.isArray(overTopo.links) ? overTopo.links : [])]) {
       links.set(linkKey(l), l);
@@ -45,7 +45,7 @@ export function mergeLabDocs(base: Record<string, Json>, over: Record<string, Js
     const kept = [...links.values()].filter(
       (l) => !(isMap(l) && Array.isArray(l.endpoints) && l.endpoints.some((e) => deleted.has(String(e).split(':')[0]))),
     );
-    (merged.topology as Record<string, Json>).links = kept;
+    merged.topology.links = kept;
   }
   return merged;
 }

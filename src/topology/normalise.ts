@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { InputProblem } from '../errors.js';
-import { hostOf } from '../util/ip.js';
+import { canonicalAddress, hostOf } from '../util/ip.js';
 import { deepMerge, isMap, type Json } from './merge.js';
 import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, NodeKind, Route, RuntimeKind } from './types.js';
 
@@ -137,7 +137,7 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
   for (const link of links) {
     for (const ep of link.endpoints) {
       const n = nodes.find((x) => x.name === ep.node);
-      if (n && !n.interfaces.some((x) => x.name === ep.iface)) n.interfaces.push({ name: ep.iface, addresses: [] });
+      if (n && ep.iface && !n.interfaces.some((x) => x.name === ep.iface)) n.interfaces.push({ name: ep.iface, addresses: [] });
     }
   }
 
@@ -150,9 +150,8 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       problems.push({ path: `${path}.to`, message: `'${String(f.to)}' is not address:port`, hint: 'write e.g. 198.51.100.10:443, or [2001:db8::10]:443 for IPv6' });
       return;
     }
-    const owner = nodes.find(
-      (n) => n.interfaces.some((x) => x.addresses.some((a) => hostOf(a) === hp.address)) || n.loopbacks.some((a) => hostOf(a) === hp.address),
-    );
+    const to = canonicalAddress(hp.address);
+    const owner = nodes.find((n) => [...n.interfaces.flatMap((x) => x.addresses), ...n.loopbacks].some((a) => canonicalAddress(hostOf(a)) === to));
     const server = typeof f.server === 'string' ? f.server : owner?.name;
     if (!server) {
       problems.push({

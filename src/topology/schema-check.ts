@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { InputProblem } from '../errors.js';
 import type { Json } from './merge.js';
+import { IFACE_HINT } from './names.js';
 
 /** The JSON Schema of the lab format: schema/lab.schema.json, also for editors (yaml-language-server). */
 export const labSchemaUrl = new URL('../../schema/lab.schema.json', import.meta.url);
@@ -10,7 +11,8 @@ let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    // verbose: errors carry their parentSchema (the known keys) and the offending value
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     compiled = ajv.compile(JSON.parse(readFileSync(labSchemaUrl, 'utf8')));
   }
   return compiled;
@@ -44,29 +46,35 @@ function describe(e: ErrorObject): { path: string; message: string; hint?: strin
     case 'enum':
       return { path, message: `must be one of ${(p.allowedValues as unknown[]).map(String).join(', ')}` };
     case 'type':
-      return { path, message: `must be ${String(p.type).replace(',', ' or ')}` };
+      return { path, message: `must be ${([] as unknown[]).concat(p.type).map(String).join(' or ')}` };
+    // Every pattern in the schema is the interface-name one; propertyNames reports it for a key.
     case 'pattern':
-      return { path, message: `'${path.split('.').pop()}' is not a valid name here (pattern ${String(p.pattern)})` };
-    case 'propertyNames':
-      return { path, message: `invalid name '${String(p.propertyName)}'`, hint: 'interface names: letters, digits, _ . -, at most 15 characters, starting with a letter' };
+    case 'propertyNames': {
+      const name = (e as { propertyName?: string }).propertyName ?? (e.keyword === 'propertyNames' ? String(p.propertyName) : undefined);
+      if (name !== undefined) return { path: `${path}.${name}`, message: `invalid interface name '${name}'`, hint: IFACE_HINT };
+      return { path, message: `invalid interface name '${String(e.data)}'`, hint: IFACE_HINT };
+    }
     default:
       return { path, message: e.message ?? e.keyword };
   }
 }
 
-/** Structural check of the merged document against the schema: one problem per place. */
+/** Structural check of the merged document against the schema: every problem, one line each. */
 export function checkSchema(data: Json): InputProblem[] {
   const validate = validator();
   if (validate(data)) return [];
-  const errors = (validate.errors ?? []).filter(
+  const all = (validate.errors ?? []).filter(
     (e) => e.keyword !== 'oneOf' && !(e.keyword === 'type' && (e.params as { type?: string }).type === 'null'),
   );
+  // A oneOf branch that got further (a list whose item is wrong) says more than one that stopped at
+  // the type (not a string): drop type errors of a place that has errors inside it.
+  const errors = all.filter((e) => e.keyword !== 'type' || !all.some((o) => o.instancePath.startsWith(`${e.instancePath}/`)));
   const seen = new Set<string>();
   const out: InputProblem[] = [];
   for (const e of errors) {
     const d = describe(e);
-    // oneOf branches report the same place several times: keep the first, most specific word
-    const key = d.path;
+    // oneOf branches report the same place's type several times: keep the first
+    const key = e.keyword === 'type' ? `${d.path}\0type` : `${d.path}\0${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(d);

@@ -1,5 +1,5 @@
 import type { InputProblem } from '../errors.js';
-import { contains, hostOf, isAddress, parsePrefix, type Prefix } from '../util/ip.js';
+import { canonicalAddress, contains, familyOf, hostOf, isAddress, network, networkText, parsePrefix, type Prefix } from '../util/ip.js';
 import { IFACE_HINT, IFACE_RE, NAME_HINT, NAME_RE } from './names.js';
 import type { Lab, LabNode } from './types.js';
 
@@ -11,12 +11,19 @@ type Rule = (lab: Lab) => InputProblem[];
 
 const np = (n: LabNode) => `topology.nodes.${n.name}`;
 
+/** Whether two address texts name the same address (2001:db8::1 = 2001:DB8:0::1). */
+const same = (a: string, b: string) => canonicalAddress(a) === canonicalAddress(b);
+const owns = (n: LabNode, addr: string) => [...n.interfaces.flatMap((i) => i.addresses), ...n.loopbacks].some((a) => same(hostOf(a), addr));
+
 const names: Rule = (lab) => {
   const out: InputProblem[] = [];
   if (!NAME_RE.test(lab.name)) out.push({ path: 'name', message: `lab name '${lab.name}' is not allowed`, hint: NAME_HINT });
+  // Interfaces named only in a link are reported at the link, by the links rule.
+  const inLinks = new Set(lab.links.flatMap((l) => l.endpoints.map((e) => `${e.node}:${e.iface}`)));
   for (const n of lab.nodes) {
     if (!NAME_RE.test(n.name)) out.push({ path: np(n), message: `node name '${n.name}' is not allowed`, hint: NAME_HINT });
     for (const i of n.interfaces) {
+      if (inLinks.has(`${n.name}:${i.name}`)) continue;
       if (!IFACE_RE.test(i.name) || i.name === 'lo') {
         out.push({ path: `${np(n)}.interfaces.${i.name}`, message: `interface name '${i.name}' is not allowed`, hint: i.name === 'lo' ? 'put stub prefixes under loopbacks:' : IFACE_HINT });
       }
@@ -30,20 +37,25 @@ const links: Rule = (lab) => {
   const out: InputProblem[] = [];
   const used = new Map<string, string>();
   lab.links.forEach((l, i) => {
+    const self = l.endpoints[0].node === l.endpoints[1].node && l.endpoints[0].iface === l.endpoints[1].iface;
     l.endpoints.forEach((ep, j) => {
+      if (self && j === 1) return; // reported once, below
       const path = `topology.links[${i}].endpoints[${j}]`;
+      if (!ep.node || !ep.iface) return; // not node:interface; reported while normalising
       const node = lab.nodes.find((n) => n.name === ep.node);
       if (!node) {
         out.push({ path, message: `node '${ep.node}' is not defined`, hint: `define it under topology.nodes, or use one of: ${lab.nodes.map((n) => n.name).join(', ')}` });
         return;
       }
-      if (!IFACE_RE.test(ep.iface) || ep.iface === 'lo') out.push({ path, message: `interface name '${ep.iface}' is not allowed`, hint: IFACE_HINT });
+      if (!IFACE_RE.test(ep.iface) || ep.iface === 'lo') {
+        out.push({ path, message: `interface name '${ep.iface}' is not allowed`, hint: ep.iface === 'lo' ? 'lo is the loopback; put stub prefixes under loopbacks:' : IFACE_HINT });
+      }
       const key = `${ep.node}:${ep.iface}`;
       const prev = used.get(key);
       if (prev) out.push({ path, message: `interface ${key} is already used by ${prev}`, hint: 'each interface takes part in one link; pick another interface name' });
       else used.set(key, `topology.links[${i}]`);
     });
-    if (l.endpoints[0].node === l.endpoints[1].node && l.endpoints[0].iface === l.endpoints[1].iface) {
+    if (self && l.endpoints[0].iface) {
       out.push({ path: `topology.links[${i}]`, message: 'a link cannot join an interface to itself' });
     }
   });
@@ -72,9 +84,9 @@ const addresses: Rule = (lab) => {
         return;
       }
       const host = hostOf(text);
-      const prev = owners.get(host);
+      const prev = owners.get(canonicalAddress(host));
       if (prev) out.push({ path, message: `address ${host} is also on ${prev}`, hint: 'addresses must be unique in a lab' });
-      else owners.set(host, `${n.name} (${path})`);
+      else owners.set(canonicalAddress(host), `${n.name} (${path})`);
     };
     for (const i of n.interfaces) i.addresses.forEach((a, k) => check(a, `${np(n)}.interfaces.${i.name}${i.addresses.length > 1 ? `[${k}]` : ''}`));
     n.loopbacks.forEach((a, k) => check(a, `${np(n)}.loopbacks[${k}]`));
@@ -88,11 +100,16 @@ const routes: Rule = (lab) => {
     const nets = connected(n);
     n.routes.forEach((r, k) => {
       const path = `${np(n)}.routes[${k}]`;
-      if (!parsePrefix(r.to)) out.push({ path: `${path}.to`, message: `'${r.to}' is not a prefix or 'default'` });
+      const to = parsePrefix(r.to);
+      if (!to) out.push({ path: `${path}.to`, message: `'${r.to}' is not a prefix or 'default'` });
+      // The kernel refuses a route whose prefix has host bits set ("Invalid prefix for given prefix length").
+      else if (network(to) !== to.addr) out.push({ path: `${path}.to`, message: `'${r.to}' has host bits set`, hint: `write ${networkText(to)}` });
       if (!r.via && !r.dev) out.push({ path, message: 'a route needs via: or dev:', hint: 'add via: NEXT-HOP-ADDRESS' });
       if (r.via !== undefined) {
         if (!isAddress(r.via)) out.push({ path: `${path}.via`, message: `'${r.via}' is not an address` });
-        else if (!r.dev && !nets.some((p) => contains(p, r.via!))) {
+        else if (to && familyOf(r.via) !== to.version) {
+          out.push({ path: `${path}.via`, message: `next hop ${r.via} is IPv${familyOf(r.via)}, the route to ${r.to} IPv${to.version}`, hint: 'route each family through a next hop of that family' });
+        } else if (!r.dev && !nets.some((p) => contains(p, r.via!))) {
           out.push({
             path: `${path}.via`,
             message: `next hop ${r.via} is not on any subnet of ${n.name}`,
@@ -110,8 +127,7 @@ const routes: Rule = (lab) => {
 
 const bgp: Rule = (lab) => {
   const out: InputProblem[] = [];
-  const owner = (addr: string) =>
-    lab.nodes.find((n) => n.interfaces.some((i) => i.addresses.some((a) => hostOf(a) === addr)) || n.loopbacks.some((a) => hostOf(a) === addr));
+  const owner = (addr: string) => lab.nodes.find((n) => owns(n, addr));
   for (const n of lab.nodes) {
     if (!n.bgp) continue;
     const path = `${np(n)}.bgp`;
@@ -163,11 +179,17 @@ const firewall: Rule = (lab) => {
     const pfx = (v: string | undefined, p: string) => {
       if (v !== undefined && !isAddress(v) && !parsePrefix(v)) out.push({ path: p, message: `'${v}' is not an address or prefix` });
     };
+    // The renderer puts a rule in the ruleset of its addresses' family: one with both is in neither.
+    const oneFamily = (p: string, ...addrs: (string | undefined)[]) => {
+      const fams = new Set(addrs.filter((a): a is string => a !== undefined && a !== 'masquerade').map(familyOf));
+      if (fams.size > 1) out.push({ path: p, message: 'mixes IPv4 and IPv6 addresses', hint: 'write one rule per family' });
+    };
     fw.allow.forEach((a, k) => {
       hasIf(a.in, `${path}.allow[${k}].in`);
       hasIf(a.out, `${path}.allow[${k}].out`);
       pfx(a.src, `${path}.allow[${k}].src`);
       pfx(a.dst, `${path}.allow[${k}].dst`);
+      oneFamily(`${path}.allow[${k}]`, a.src, a.dst);
       if (a.dport !== undefined && a.proto !== 'tcp' && a.proto !== 'udp') {
         out.push({ path: `${path}.allow[${k}].dport`, message: 'dport needs proto: tcp or udp' });
       }
@@ -177,12 +199,16 @@ const firewall: Rule = (lab) => {
       pfx(s.src, `${path}.snat[${k}].src`);
       pfx(s.dst, `${path}.snat[${k}].dst`);
       if (s.to !== 'masquerade' && !isAddress(s.to)) out.push({ path: `${path}.snat[${k}].to`, message: `'${s.to}' is not an address or 'masquerade'` });
+      else oneFamily(`${path}.snat[${k}]`, s.src, s.dst, s.to);
     });
     fw.dnat.forEach((d, k) => {
       hasIf(d.in, `${path}.dnat[${k}].in`);
       pfx(d.dst, `${path}.dnat[${k}].dst`);
       const m = /^(.+?)(?::(\d+))?$/.exec(d.to);
       if (!m || !isAddress(m[1]) || m[1].includes(':')) out.push({ path: `${path}.dnat[${k}].to`, message: `'${d.to}' is not an IPv4 address or address:port` });
+      else if (m[2] !== undefined && !d.proto) out.push({ path: `${path}.dnat[${k}].to`, message: `a port in '${d.to}' needs proto: tcp or udp` });
+      // DNAT rewrites to an IPv4 address, so it matches IPv4 destinations only.
+      if (d.dst.includes(':')) out.push({ path: `${path}.dnat[${k}].dst`, message: `DNAT is IPv4 only, '${d.dst}' is IPv6` });
       if (d.dport !== undefined && !d.proto) out.push({ path: `${path}.dnat[${k}].dport`, message: 'dport needs proto: tcp or udp' });
     });
   }
@@ -210,10 +236,32 @@ const flows: Rule = (lab) => {
     if (f.expect?.at && f.expect.result === 'delivered') out.push({ path: `${path}.expect.at`, message: "'at' names where a flow dies; a delivered flow has none", hint: 'remove at:, or expect dropped' });
     if (f.source) {
       const client = lab.nodes.find((n) => n.name === f.from);
-      const owns = client && [...client.interfaces.flatMap((x) => x.addresses), ...client.loopbacks].some((a) => hostOf(a) === f.source);
-      if (client && !owns) out.push({ path: `${path}.source`, message: `${f.from} has no address ${f.source}` });
+      if (client && !owns(client, f.source)) out.push({ path: `${path}.source`, message: `${f.from} has no address ${f.source}` });
     }
   });
+  return out;
+};
+
+/**
+ * Only `net.` sysctls are per network namespace. Any other key (kernel., vm., fs.) is the host's own
+ * setting, which a lab must never change. Segments are separated by `.` or `/` (`/` spells a dot
+ * inside an interface name: net.ipv4.conf.eth1/100.rp_filter) and none is empty, so no `..` can
+ * climb out of /proc/sys/net.
+ */
+const SYSCTL_RE = /^net\.[A-Za-z0-9_-]+(?:[./][A-Za-z0-9_-]+)*$/;
+
+const sysctls: Rule = (lab) => {
+  const out: InputProblem[] = [];
+  for (const n of lab.nodes) {
+    for (const key of Object.keys(n.sysctls)) {
+      if (SYSCTL_RE.test(key)) continue;
+      out.push({
+        path: `${np(n)}.sysctls.${key}`,
+        message: key.startsWith('net.') ? `sysctl '${key}' is not a valid net.* key` : `sysctl '${key}' is not a net.* key`,
+        hint: 'only net.* sysctls belong to a network namespace; any other would change the host kernel, which asymlab never does',
+      });
+    }
+  }
   return out;
 };
 
@@ -227,5 +275,5 @@ const files: (exists: (p: string) => boolean) => Rule = (exists) => (lab) => {
 };
 
 export function validateLab(lab: Lab, exists: (path: string) => boolean): InputProblem[] {
-  return [names, links, addresses, routes, bgp, firewall, flows, files(exists)].flatMap((rule) => rule(lab));
+  return [names, links, addresses, routes, sysctls, bgp, firewall, flows, files(exists)].flatMap((rule) => rule(lab));
 }

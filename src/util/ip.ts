@@ -20,13 +20,14 @@ export function parseAddress(text: string): { version: 4 | 6; value: bigint } | 
   if (!text.includes(':') || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
   const dbl = text.split('::');
   if (dbl.length > 2) return undefined;
-  const side = (s: string): number[] | undefined => {
+  // A dotted quad may only end the address: `::ffff:1.2.3.4`, never `1.2.3.4::`.
+  const side = (s: string, last: boolean): number[] | undefined => {
     if (s === '') return [];
     const out: number[] = [];
     const groups = s.split(':');
     for (let i = 0; i < groups.length; i++) {
       const g = groups[i];
-      if (i === groups.length - 1 && g.includes('.')) {
+      if (last && i === groups.length - 1 && g.includes('.')) {
         const v4 = parseAddress(g);
         if (!v4 || v4.version !== 4) return undefined;
         out.push(Number(v4.value >> 16n), Number(v4.value & 0xffffn));
@@ -35,8 +36,8 @@ export function parseAddress(text: string): { version: 4 | 6; value: bigint } | 
     }
     return out;
   };
-  const head = side(dbl[0]);
-  const tail = dbl.length === 2 ? side(dbl[1]) : [];
+  const head = side(dbl[0], dbl.length === 1);
+  const tail = dbl.length === 2 ? side(dbl[1], true) : [];
   if (!head || !tail) return undefined;
   const fill = 8 - head.length - tail.length;
   if (dbl.length === 2 ? fill < 1 : fill !== 0) return undefined;
@@ -74,9 +75,17 @@ export function networkText(p: Prefix): string {
   return `${formatAddress(p.version, network(p))}/${p.len}`;
 }
 
+/**
+ * Text of an address as inet_ntop (so iproute2 and tcpdump) writes it: for IPv6, RFC 5952 (lower
+ * case, the longest run of two or more zero groups compressed, the first on a tie) and the last 32
+ * bits dotted for IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses.
+ */
 export function formatAddress(version: 4 | 6, value: bigint): string {
   if (version === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join('.');
   const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  const v4 = () => formatAddress(4, value & 0xffffffffn);
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${v4()}`;
+  if (groups.slice(0, 6).every((g) => g === 0) && groups[6] !== 0) return `::${v4()}`;
   // RFC 5952: compress the longest run of two or more zero groups.
   let best = -1;
   let bestLen = 1;
@@ -108,6 +117,12 @@ export function covers(outer: Prefix, inner: Prefix): boolean {
 
 export function hostOf(cidr: string): string {
   return cidr.split('/')[0];
+}
+
+/** One spelling per address (2001:DB8:0::1 -> 2001:db8::1), so addresses compare by value; other text as is. */
+export function canonicalAddress(text: string): string {
+  const a = parseAddress(text);
+  return a ? formatAddress(a.version, a.value) : text;
 }
 
 export function familyOf(addressOrPrefix: string): 4 | 6 {

@@ -1,0 +1,148 @@
+/**
+ * Golden tests of the pure renderers: each test/golden/<name>/lab.yaml renders, per node, to
+ *   <node>.frr.conf      renderFrr      (nodes that run FRR from the lab)
+ *   <node>.iptables.v4   renderIptables (firewalls)
+ *   <node>.iptables.v6
+ *   <node>.ip-batch      renderNetBatch (every node)
+ * which must equal the files beside it: the goldens are the spec. UPDATE_GOLDEN=1 rewrites them
+ * (review the diff by eye before committing it).
+ *
+ * The outputs are also checked by the real tools: FRR's `vtysh -C -f` dry run (no daemon needed),
+ * `iptables-restore --test` / `ip6tables-restore --test`, and `ip -batch` on veths of the node's
+ * interfaces, all inside network namespaces this test creates and deletes, never in the host's.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderNetBatch } from '../../src/nodes/net-config.js';
+import { planLab, type LabPlan } from '../../src/plan/plan.js';
+import { renderFrr } from '../../src/render/frr.js';
+import { renderIptables } from '../../src/render/iptables.js';
+import { loadLab } from '../../src/topology/load.js';
+
+const GOLDEN = fileURLToPath(new URL('../golden/', import.meta.url));
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+const labs = readdirSync(GOLDEN, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(GOLDEN, d.name, 'lab.yaml')))
+  .map((d) => d.name)
+  .sort();
+
+/** Every rendered file of a lab, by golden file name. */
+function render(plan: LabPlan): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of plan.nodes) {
+    const name = n.node.name;
+    if (n.frr && !n.node.frrConfig) out.set(`${name}.frr.conf`, renderFrr(n.node));
+    if (n.node.firewall && !n.node.iptables) {
+      const { v4, v6 } = renderIptables(n.node);
+      out.set(`${name}.iptables.v4`, v4);
+      out.set(`${name}.iptables.v6`, v6);
+    }
+    out.set(`${name}.ip-batch`, renderNetBatch(n));
+  }
+  return out;
+}
+
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+const isRoot = process.getuid?.() === 0;
+
+/** A network namespace of this test's own, so iptables-restore --test never touches the host's tables. */
+const NETNS = `asymlab-golden-test-${process.pid}`;
+let netnsReady: string | undefined; // undefined = ready; else why not
+
+beforeAll(() => {
+  if (!isRoot) netnsReady = 'not root: iptables-restore --test needs CAP_NET_ADMIN in a namespace of our own';
+  else if (!has('ip') || !has('iptables-restore') || !has('ip6tables-restore')) netnsReady = 'ip, iptables-restore or ip6tables-restore is not installed';
+  else {
+    const r = spawnSync('ip', ['netns', 'add', NETNS], { encoding: 'utf8' });
+    if (r.status !== 0) netnsReady = `ip netns add ${NETNS} failed: ${r.stderr.trim()}`;
+  }
+});
+
+afterAll(() => {
+  if (netnsReady === undefined) execFileSync('ip', ['netns', 'delete', NETNS]);
+});
+
+describe.each(labs)('golden %s', (name) => {
+  const dir = join(GOLDEN, name);
+  let files: Map<string, string>;
+
+  beforeAll(async () => {
+    files = render(planLab(await loadLab(join(dir, 'lab.yaml'))));
+  });
+
+  it('renders exactly the golden files', () => {
+    const present = readdirSync(dir).filter((f) => f !== 'lab.yaml');
+    if (UPDATE) {
+      for (const f of present) if (!files.has(f)) unlinkSync(join(dir, f));
+      for (const [f, text] of files) writeFileSync(join(dir, f), text);
+      return;
+    }
+    expect(present.sort(), `files in ${dir} (UPDATE_GOLDEN=1 rewrites them)`).toEqual([...files.keys()].sort());
+    for (const [f, text] of files) {
+      expect(text, `${name}/${f} differs from the golden (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(join(dir, f), 'utf8'));
+    }
+  });
+
+  it('FRR accepts every rendered frr.conf (vtysh -C)', (ctx) => {
+    const confs = [...files].filter(([f]) => f.endsWith('.frr.conf'));
+    if (confs.length === 0) return;
+    if (!has('vtysh')) ctx.skip('vtysh is not installed: FRR configs not checked');
+    const tmp = mkdtempSync(join(tmpdir(), 'asymlab-golden-'));
+    try {
+      for (const [f, text] of confs) {
+        const path = join(tmp, f);
+        writeFileSync(path, text);
+        const r = spawnSync('vtysh', ['-C', '-f', path], { encoding: 'utf8', timeout: 20_000 });
+        expect(r.status, `vtysh -C -f ${name}/${f}:\n${r.stdout}${r.stderr}`).toBe(0);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('the kernel accepts every ip-batch, in a throwaway namespace per node', (ctx) => {
+    if (netnsReady !== undefined) ctx.skip(netnsReady);
+    let k = 0;
+    for (const [f, text] of files) {
+      if (!f.endsWith('.ip-batch')) continue;
+      const ns = `${NETNS}-${k++}`;
+      const ip = (...args: string[]) => spawnSync('ip', ['-n', ns, ...args], { encoding: 'utf8', timeout: 20_000 });
+      execFileSync('ip', ['netns', 'add', ns]);
+      try {
+        // each interface named in the batch, as one end of a veth whose other end is up beside it
+        const ifaces = [...new Set([...text.matchAll(/^link set (\S+) up$/gm)].map((m) => m[1]).filter((i) => i !== 'lo'))];
+        ifaces.forEach((iface, i) => {
+          const r = ip('link', 'add', iface, 'type', 'veth', 'peer', 'name', `gpeer${i}`);
+          expect(r.status, r.stderr).toBe(0);
+          expect(ip('link', 'set', `gpeer${i}`, 'up').status).toBe(0);
+        });
+        const r = spawnSync('ip', ['-n', ns, '-batch', '-'], { input: text, encoding: 'utf8', timeout: 20_000 });
+        expect(r.status, `ip -batch < ${name}/${f}:\n${r.stderr}`).toBe(0);
+      } finally {
+        execFileSync('ip', ['netns', 'delete', ns]);
+      }
+    }
+  });
+
+  it('iptables-restore --test accepts every rendered ruleset, in a throwaway namespace', (ctx) => {
+    const sets = [...files].filter(([f]) => f.includes('.iptables.'));
+    if (sets.length === 0) return;
+    if (netnsReady !== undefined) ctx.skip(netnsReady);
+    for (const [f, text] of sets) {
+      const tool = f.endsWith('.v6') ? 'ip6tables-restore' : 'iptables-restore';
+      const r = spawnSync('ip', ['netns', 'exec', NETNS, tool, '--test'], { input: text, encoding: 'utf8', timeout: 20_000 });
+      expect(r.status, `${tool} --test < ${name}/${f}:\n${r.stderr}`).toBe(0);
+    }
+  });
+});
+
+describe('the golden test itself', () => {
+  it('has labs to check', () => {
+    expect(labs.length).toBeGreaterThanOrEqual(3);
+  });
+});
