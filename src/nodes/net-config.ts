@@ -36,9 +36,20 @@ export function renderNetBatch(n: NodePlan): string {
   return lines.map((l) => `${l}\n`).join('');
 }
 
-/** Sysctls first (forwarding, rp_filter), then addresses and routes. Only `net.` keys: they are per namespace. */
+/**
+ * No duplicate address detection in a lab: every address is unique by validation, and DAD holds
+ * IPv6 neighbour discovery back for 1-2 s after an interface comes up (IPv6 flows timed out).
+ * Both `all` and each interface must say 0; the user's own sysctls come after and win.
+ */
+export function labSysctls(n: NodePlan): Record<string, string> {
+  const out: Record<string, string> = { 'net.ipv6.conf.all.accept_dad': '0', 'net.ipv6.conf.default.accept_dad': '0' };
+  for (const i of n.node.interfaces) out[`net.ipv6.conf.${i.name.replace(/\./g, '/')}.accept_dad`] = '0';
+  return { ...out, ...n.node.sysctls };
+}
+
+/** Sysctls first (forwarding, rp_filter, DAD), then addresses and routes. Only `net.` keys: they are per namespace. */
 export async function configureNode(runtime: Runtime, run: Runner, n: NodePlan): Promise<void> {
-  const sysctls = Object.entries(n.node.sysctls).map(([k, v]) => `${k}=${v}`);
+  const sysctls = Object.entries(labSysctls(n)).map(([k, v]) => `${k}=${v}`);
   if (sysctls.length) await runtime.exec(n, ['sysctl', '-q', '-w', ...sysctls], { context: 'net' });
   await run(['ip', '-n', n.ns, '-batch', '-'], { node: n.node.name, input: renderNetBatch(n) });
 }

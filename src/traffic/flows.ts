@@ -5,6 +5,7 @@ import type { LabPlan, NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Flow } from '../topology/types.js';
 import type { Background } from '../util/exec.js';
+import { hostOf } from '../util/ip.js';
 
 /** The agent runs from the compiled tree: dist/traffic/agent.js. */
 export const AGENT = fileURLToPath(new URL('../../dist/traffic/agent.js', import.meta.url));
@@ -18,10 +19,27 @@ export interface Servers {
   stop(): Promise<void>;
 }
 
+/**
+ * The ports a flow's server must listen on: the flow's own, and the port of any DNAT that sends
+ * that address:port to one of the server's addresses on another port. Pure.
+ */
+export function serverPorts(plan: LabPlan, f: Flow): number[] {
+  const ports = new Set([f.toPort]);
+  const server = plan.nodes.find((n) => n.node.name === f.server);
+  const own = new Set(server ? [...server.node.interfaces.flatMap((i) => i.addresses), ...server.node.loopbacks].map(hostOf) : []);
+  for (const n of plan.nodes) {
+    for (const d of n.node.firewall?.dnat ?? []) {
+      const m = /^(.+):(\d+)$/.exec(d.to);
+      if (m && own.has(m[1]) && hostOf(d.dst) === f.toAddress && (d.dport === undefined || d.dport === f.toPort)) ports.add(Number(m[2]));
+    }
+  }
+  return [...ports];
+}
+
 /** One echo server per server node, listening on every port its flows use. */
 export async function startServers(plan: LabPlan, runtime: Runtime, flows: Flow[], timeoutMs = 10_000): Promise<Servers> {
   const byNode = new Map<string, Set<number>>();
-  for (const f of flows) byNode.set(f.server, new Set([...(byNode.get(f.server) ?? []), f.toPort]));
+  for (const f of flows) byNode.set(f.server, new Set([...(byNode.get(f.server) ?? []), ...serverPorts(plan, f)]));
   const started: Background[] = [];
   try {
     for (const [name, ports] of byNode) {
