@@ -42,13 +42,14 @@ const env = { ...process.env, TZ: 'UTC' };
 export async function startCaptures(plan: LabPlan, runtime: Runtime, dir: string, opts: { readyTimeoutMs?: number } = {}): Promise<CaptureJob[]> {
   await mkdir(dir, { recursive: true });
   const jobs: CaptureJob[] = [];
-  const start = (n: NodePlan, iface: string, tcpIface: string) => {
+  const start = (n: NodePlan, iface: string, tcpIface: string, snaplen?: number) => {
     const file = join(dir, `${n.node.name}-${iface}.pcap`);
-    jobs.push({ node: n.node.name, iface, file, bg: runtime.spawn(n, tcpdumpArgv(tcpIface, file), { env }) });
+    jobs.push({ node: n.node.name, iface, file, bg: runtime.spawn(n, tcpdumpArgv(tcpIface, file, snaplen), { env }) });
   };
   for (const n of plan.nodes) {
     for (const i of n.node.interfaces) start(n, i.name, i.name);
-    if (n.firewall) start(n, 'nflog', `nflog:${NFLOG_GROUP}`);
+    // An NFLOG read can carry several records: the snaplen must not cut them.
+    if (n.firewall) start(n, 'nflog', `nflog:${NFLOG_GROUP}`, 65535);
   }
   try {
     await waitReady(jobs, opts.readyTimeoutMs ?? 10_000);

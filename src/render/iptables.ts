@@ -41,7 +41,9 @@ function filterTable(node: string, fw: Firewall, family: 4 | 6): string[] {
   const rules: string[] = [];
   const add = (r: string) => rules.push(`-A FORWARD ${r}`);
   const drop = (match: string, label: string) => {
-    add(`${match}-j NFLOG --nflog-group ${NFLOG_GROUP} --nflog-prefix "${nflogPrefix(node, 'FORWARD', rules.length + 1, label)}"`);
+    // --nflog-threshold 1: the kernel otherwise batches records and flushes them once a second, so
+    // a drop late in a run never reached the capture and batched records were cut by the snaplen.
+    add(`${match}-j NFLOG --nflog-group ${NFLOG_GROUP} --nflog-prefix "${nflogPrefix(node, 'FORWARD', rules.length + 1, label)}" --nflog-threshold 1`);
     add(`${match}-j DROP`);
   };
   add('-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
