@@ -78,6 +78,26 @@ async function kernelPrefixes(run: Runner, n: NodePlan): Promise<Set<string>> {
 }
 
 /**
+ * Waits until no router's kernel table changes over three polls in a row (bounded by the same
+ * timeout): with the lab profile's zero advertisement interval a route crosses a hop in
+ * milliseconds, so a quiet table means BGP has finished spreading what it knows.
+ */
+async function settle(run: Runner, frrNodes: NodePlan[], opts: { timeoutMs: number; pollMs?: number; signal?: AbortSignal }): Promise<void> {
+  if (!frrNodes.some((n) => n.node.bgp || n.node.frrConfig)) return;
+  const deadline = performance.now() + opts.timeoutMs;
+  let last = '';
+  let quiet = 0;
+  while (quiet < 3 && performance.now() < deadline) {
+    opts.signal?.throwIfAborted();
+    const tables = await mapLimit(frrNodes, 16, async (n) => [...(await kernelPrefixes(run, n))].sort().join(','));
+    const now = tables.join('|');
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+    if (quiet < 3) await new Promise((r) => setTimeout(r, opts.pollMs ?? 100));
+  }
+}
+
+/**
  * Polls FRR and the kernels until every session is Established and every expected prefix is
  * installed, or `timeoutMs` passes; then fails naming each session and prefix that did not come.
  */
@@ -105,7 +125,11 @@ export async function waitForConvergence(
       const nodes = [...new Set(missing.map((m) => m.node))];
       const tables = new Map(await mapLimit(nodes, 16, async (name) => [name, await kernelPrefixes(run, byName.get(name)!)] as const));
       missing = missing.filter((m) => !tables.get(m.node)?.has(canonical(m.prefix)));
-      if (missing.length === 0) return { sessions: sessions.length, routes: routes.length, ms: performance.now() - started };
+      if (missing.length === 0) {
+        // Direct peers have every prefix; routes several hops away may still be on their way.
+        await settle(run, frrNodes, opts);
+        return { sessions: sessions.length, routes: routes.length, ms: performance.now() - started };
+      }
       emit({ kind: 'wait', lab: plan.lab.name, what: 'routes in kernels', done: routes.length - missing.length, total: routes.length, pending: missing.slice(0, 3).map((m) => `${m.prefix} on ${m.node}`) });
     } else {
       emit({
