@@ -5,24 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { LabError, type InputProblem } from '../../src/errors.js';
 import { loadLab } from '../../src/topology/load.js';
-import type { SourceFs } from '../../src/topology/source.js';
 import type { Lab } from '../../src/topology/types.js';
+import { memFs, yaml } from './helpers/lab-source.js';
 
-function yaml(text: string): string {
-  const lines = text.replace(/^\n/, '').replace(/\n\s*$/, '\n').split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
-  return lines.map((l) => l.slice(indent)).join('\n');
-}
 
-function memFs(files: Record<string, string>): SourceFs {
-  return {
-    readFile: async (p) => {
-      if (p in files) return files[p];
-      throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
-    },
-    exists: async (p) => p in files,
-  };
-}
 
 const FILE = '/lab/lab.yaml';
 
