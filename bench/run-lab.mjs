@@ -22,7 +22,7 @@ for (let i = 0; i < times; i++) {
   const r = await runLab(lab, { outDir: out });
   const total = performance.now() - t;
   rmSync(out, { recursive: true, force: true });
-  rows.push({ total, ...r.timings });
+  rows.push({ ...r.timings, total });
   const pass = r.verdicts.filter((v) => v.pass).length;
   console.log(`${lab.name} on ${lab.runtime}: run ${(total / 1000).toFixed(2)} s (${pass}/${r.verdicts.length} flows as expected)  ` + Object.entries(r.timings).map(([k, v]) => `${k} ${Math.round(v)}`).join(', '));
 }

@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import type { Runtime } from '../runtime/runtime.js';
 import { createRuntime } from '../runtime/select.js';
 import { ignoreEvents, type EventSink } from './events.js';
@@ -33,8 +34,8 @@ async function candidateRuntimes(preferred?: Runtime['kind']): Promise<Runtime[]
   return out;
 }
 
+/** A docker socket means containers may exist; without one the docker runtime still finds its namespace links. */
 async function dockerReachable(): Promise<boolean> {
-  const { access } = await import('node:fs/promises');
   return access('/var/run/docker.sock').then(
     () => true,
     () => false,

@@ -19,6 +19,20 @@ export async function step<T>(emit: EventSink, lab: string, name: string, fn: ()
   return r;
 }
 
+/**
+ * A step runner that records each step's time in `timings` and stops between steps once `signal`
+ * is aborted (Ctrl-C): the caller's cleanup then removes what was made.
+ */
+export function stepTimer(emit: EventSink, lab: string, timings: Record<string, number>, signal?: AbortSignal) {
+  return async <T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string | undefined): Promise<T> => {
+    const t = performance.now();
+    const r = await step(emit, lab, name, fn, detail);
+    timings[name] = performance.now() - t;
+    signal?.throwIfAborted();
+    return r;
+  };
+}
+
 /** Runs `fn` over items with at most `limit` at once; keeps order of results. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);

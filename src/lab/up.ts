@@ -8,7 +8,7 @@ import { createRuntime } from '../runtime/select.js';
 import type { Lab } from '../topology/types.js';
 import { run as defaultRun, spawnBackground, type Runner, type Spawner } from '../util/exec.js';
 import { readFile } from 'node:fs/promises';
-import { ignoreEvents, mapLimit, step, type EventSink } from './events.js';
+import { ignoreEvents, mapLimit, stepTimer, type EventSink } from './events.js';
 import { waitForConvergence } from './converge.js';
 import { removeState, writeState } from './state.js';
 import { downLab } from './down.js';
@@ -48,13 +48,7 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
   const plan = planLab(lab);
   const limit = opts.concurrency ?? 8;
   const timings: Record<string, number> = {};
-  const timed = async <T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string | undefined) => {
-    const t = performance.now();
-    const r = await step(emit, lab.name, name, fn, detail);
-    timings[name] = performance.now() - t;
-    opts.signal?.throwIfAborted();
-    return r;
-  };
+  const timed = stepTimer(emit, lab.name, timings, opts.signal);
 
   // Checks that need no resources come first, so bad input leaves nothing behind.
   await timed('check', async () => {
@@ -101,14 +95,13 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     }
     timings.total = performance.now() - started;
   } catch (err) {
-    {
-      emit({ kind: 'cleanup', lab: lab.name, detail: opts.signal?.aborted ? 'interrupted: removing what was created' : 'failed: removing what was created' });
-      try {
-        await runtime.removeLab(lab.name);
-        await removeState(lab.name);
-      } catch (cleanupErr) {
-        emit({ kind: 'warning', lab: lab.name, message: `cleanup failed: ${String(cleanupErr)}; run: asymlab clean` });
-      }
+    emit({ kind: 'cleanup', lab: lab.name, detail: opts.signal?.aborted ? 'interrupted: removing what was created' : 'failed: removing what was created' });
+    try {
+      await runtime.removeLab(lab.name);
+      await removeState(lab.name);
+    } catch (cleanupErr) {
+      // The original error is the one that matters; the cleanup's is reported beside it.
+      emit({ kind: 'warning', lab: lab.name, message: `cleanup failed: ${String(cleanupErr)}; run: asymlab clean` });
     }
     if (opts.signal?.aborted) throw new LabError('interrupted', `interrupted: lab '${lab.name}' removed`, { cause: err });
     throw err;

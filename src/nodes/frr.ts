@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import type { NodePlan } from '../plan/plan.js';
-import { renderFrr } from '../render/frr.js';
+import { renderFrr, renderFrrDaemons } from '../render/frr.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { CommandResult, Runner } from '../util/exec.js';
 
@@ -37,21 +37,31 @@ export async function vtyshRun(runtime: Runtime, n: NodePlan, commands: string[]
 export async function startFrr(runtime: Runtime, n: NodePlan): Promise<void> {
   const layout = runtime.frrLayout(n);
   const config = await frrConfigOf(n);
+  // frr.conf is what vtysh shows and what a raw config is; rendered configs also go per daemon.
   await runtime.writeFile(n, `${layout.confDir}/frr.conf`, config, { owner: 'frr' });
-  await runtime.writeFile(n, `${layout.confDir}/vtysh.conf`, 'service integrated-vtysh-config\n', { owner: 'frr' });
+  await runtime.writeFile(n, `${layout.confDir}/vtysh.conf`, `service integrated-vtysh-config\nhostname ${n.node.name}\n`, { owner: 'frr' });
   await runtime.writeFile(n, `${layout.runDir}/.asymlab`, `${n.node.name}\n`, { owner: 'frr' });
+  const perDaemon = n.node.frrConfig ? undefined : renderFrrDaemons(n.node);
+  if (perDaemon) {
+    for (const d of daemonsFor(n)) await runtime.writeFile(n, `${layout.confDir}/${d}.conf`, perDaemon[d], { owner: 'frr' });
+  }
   const ps = layout.pathspace ? ['-N', layout.pathspace] : [];
-  const start = (d: string, extra: string[] = []) =>
-    runtime.exec(n, [`${layout.daemonDir}/${d}`, '-d', ...ps, '-A', '127.0.0.1', '-F', 'traditional', ...extra], { context: 'node', timeoutMs: 20_000 });
+  const start = (d: (typeof FRR_DAEMONS)[number], extra: string[] = []) =>
+    runtime.exec(
+      n,
+      [`${layout.daemonDir}/${d}`, '-d', ...ps, '-A', '127.0.0.1', '-F', 'traditional', ...(perDaemon ? ['-f', `${layout.confDir}/${d}.conf`] : []), ...extra],
+      { context: 'node', timeoutMs: 20_000 },
+    );
   // zebra first: a client daemon that starts before zebra's socket exists registers nothing
   // (staticd's routes were lost that way), and with -d zebra returns only once it serves.
   await start('zebra', ['-s', '16777216']);
   await Promise.all(daemonsFor(n).filter((d) => d !== 'zebra').map((d) => start(d)));
+  if (perDaemon) return;
+  // A raw integrated config is loaded through vtysh, as FRR's own init scripts do.
   const r = await runtime.exec(n, [...vtysh(runtime, n), '-b'], { context: 'node', reject: false, timeoutMs: 20_000 });
   if (r.failed) {
-    const where = n.node.frrConfig ? n.node.frrConfig : `the frr.conf rendered for ${n.node.name}`;
-    throw new LabError('runtime', `FRR on ${n.node.name} rejected ${where}:\n    ${(r.stdout + r.stderr).trim().split('\n').slice(-6).join('\n    ')}`, {
-      hint: n.node.frrConfig ? 'fix the raw config (vtysh -C -f FILE checks it)' : 'this is a bug in asymlab: please report it with the lab file',
+    throw new LabError('runtime', `FRR on ${n.node.name} rejected ${n.node.frrConfig}:\n    ${(r.stdout + r.stderr).trim().split('\n').slice(-6).join('\n    ')}`, {
+      hint: 'fix the raw config (vtysh -C -f FILE checks it)',
     });
   }
 }

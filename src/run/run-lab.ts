@@ -5,7 +5,7 @@ import type { ConnectionRecord, FlowVerdict } from '../analysis/types.js';
 import { startCaptures, stopCaptures, type CaptureStats } from '../capture/capture.js';
 import { snapshotLab, stopConntrack, watchConntrack } from '../capture/snapshot.js';
 import { LabError } from '../errors.js';
-import { step, type EventSink, ignoreEvents } from '../lab/events.js';
+import { ignoreEvents, stepTimer, type EventSink } from '../lab/events.js';
 import { upLab, type StartedLab, type UpOptions } from '../lab/up.js';
 import { readPcap } from '../pcap/read.js';
 import type { Lab } from '../topology/types.js';
@@ -43,13 +43,7 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
   const { plan, runtime } = started;
   const lab = plan.lab;
   const timings: Record<string, number> = {};
-  const timed = async <T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string | undefined) => {
-    const t = performance.now();
-    const r = await step(emit, lab.name, name, fn, detail);
-    timings[name] = performance.now() - t;
-    signal?.throwIfAborted();
-    return r;
-  };
+  const timed = stepTimer(emit, lab.name, timings, signal);
   await mkdir(join(outDir, 'evidence'), { recursive: true });
   const servers = await timed('servers', () => startServers(plan, runtime, lab.flows));
   try {

@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNetBatch } from '../../src/nodes/net-config.js';
 import { planLab, type LabPlan } from '../../src/plan/plan.js';
-import { renderFrr } from '../../src/render/frr.js';
+import { renderFrr, renderFrrDaemons } from '../../src/render/frr.js';
+import { daemonsFor } from '../../src/nodes/frr.js';
 import { renderIptables } from '../../src/render/iptables.js';
 import { loadLab } from '../../src/topology/load.js';
 
@@ -36,7 +37,12 @@ function render(plan: LabPlan): Map<string, string> {
   const out = new Map<string, string>();
   for (const n of plan.nodes) {
     const name = n.node.name;
-    if (n.frr && !n.node.frrConfig) out.set(`${name}.frr.conf`, renderFrr(n.node));
+    if (n.frr && !n.node.frrConfig) {
+      out.set(`${name}.frr.conf`, renderFrr(n.node));
+      // what each daemon reads at start (-f): checked by vtysh like the integrated file
+      const daemons = renderFrrDaemons(n.node);
+      for (const d of daemonsFor(n)) out.set(`${name}.${d}.frr.conf`, daemons[d]);
+    }
     if (n.node.firewall && !n.node.iptables) {
       const { v4, v6 } = renderIptables(n.node);
       out.set(`${name}.iptables.v4`, v4);
