@@ -23,7 +23,7 @@ async function snapOne(runtime: Runtime, n: NodePlan, full: boolean): Promise<No
   const net = (argv: string[]) => runtime.exec(n, argv, { context: 'net', reject: false }).then((r) => r.stdout);
   const snap: NodeSnapshot = { node: n.node.name, proc: await net(['cat', '/proc/net/snmp', '/proc/net/netstat', '/proc/net/snmp6']) };
   if (n.firewall) {
-    snap.iptablesSave = await runtime.exec(n, ['iptables-save', '-c'], { context: 'node', reject: false }).then((r) => r.stdout);
+    snap.iptablesSave = await runtime.exec(n, ['iptables-save', '-c'], { context: 'net', reject: false }).then((r) => r.stdout);
     snap.conntrack = await net(['conntrack', '-L']).catch(() => '');
   }
   if (full) {
