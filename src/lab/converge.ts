@@ -77,6 +77,11 @@ async function kernelPrefixes(run: Runner, n: NodePlan): Promise<Set<string>> {
   return out;
 }
 
+/** Polling takes CPU from the daemons it waits for: big labs are polled less often (2 ms a router, at least 100 ms). */
+function pollInterval(opts: { pollMs?: number }, routers: number): number {
+  return opts.pollMs ?? Math.max(100, 2 * routers);
+}
+
 /**
  * Waits until no router's kernel table changes over three polls in a row (bounded by the same
  * timeout): with the lab profile's zero advertisement interval a route crosses a hop in
@@ -93,7 +98,7 @@ async function settle(run: Runner, frrNodes: NodePlan[], opts: { timeoutMs: numb
     const now = tables.join('|');
     quiet = now === last ? quiet + 1 : 0;
     last = now;
-    if (quiet < 3) await new Promise((r) => setTimeout(r, opts.pollMs ?? 100));
+    if (quiet < 3) await new Promise((r) => setTimeout(r, pollInterval(opts, frrNodes.length)));
   }
 }
 
@@ -143,7 +148,7 @@ export async function waitForConvergence(
       emit({ kind: 'wait', lab: plan.lab.name, what: 'routes in kernels', done: routes.length - missing.length, total: routes.length, pending: missing.slice(0, 3).map((m) => `${m.prefix} on ${m.node}`) });
     }
     if (performance.now() - started > opts.timeoutMs) break;
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 100));
+    await new Promise((r) => setTimeout(r, pollInterval(opts, frrNodes.length)));
   }
   await peersNow();
   const lines: string[] = [];
