@@ -36,6 +36,9 @@ Exit codes: 0 ok, 1 a flow missed its expect, 2 bad input, 3 machine lacks somet
 4 a kernel/FRR/docker step failed, 5 a wait timed out, 130 interrupted.
 `;
 
+/** Commands that read files only. */
+const NO_ROOT = new Set(['validate', 'labs', 'pcap']);
+
 type Handler = (positionals: string[], values: Record<string, string | boolean | undefined>, ctx: CliContext) => Promise<number>;
 
 function need(p: string[], n: number, what: string): void {
@@ -150,6 +153,10 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
   if (!handler) {
     io.err(`asymlab: unknown command '${name}'; commands: ${Object.keys(commands).join(', ')}\n`);
     return exitCodes.input;
+  }
+  if (!NO_ROOT.has(name) && process.getuid?.() !== 0) {
+    io.err(`asymlab: '${name}' needs root: it works with network namespaces, iptables and FRR\n  hint: run it with sudo\n`);
+    return exitCodes.environment;
   }
   // Ctrl-C aborts the command; the command removes what it created and exits 130.
   const ac = new AbortController();

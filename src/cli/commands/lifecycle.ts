@@ -1,4 +1,3 @@
-import { LabError } from '../../errors.js';
 import { cleanAll, downLab } from '../../lab/down.js';
 import { upLab } from '../../lab/up.js';
 import { resolveLab, labName, type CliContext } from '../context.js';
@@ -34,8 +33,4 @@ export async function validateCommand(args: { lab: string; runtime?: RuntimeKind
     `${lab.file}: valid lab '${lab.name}': ${Object.entries(kinds).map(([k, n]) => `${n} ${k}${n > 1 ? 's' : ''}`).join(', ')}, ${lab.links.length} links, ${lab.flows.length} flows\n`,
   );
   return 0;
-}
-
-export function assertRoot(): void {
-  if (process.getuid?.() !== 0) throw new LabError('environment', 'this command needs root (network namespaces, iptables, FRR)', { hint: 'run it with sudo' });
 }
