@@ -54,3 +54,16 @@ describe('the command line', () => {
     expect(r.out).not.toMatch(/base\.yaml/);
   });
 });
+
+describe('asymlab test over a glob', () => {
+  it('takes folders with lab.yaml and lab files, and passes over READMEs and base files', async () => {
+    const { selectLabs } = await import('../../src/cli/commands/run.js');
+    const notes: string[] = [];
+    const picked = selectLabs(
+      ['labs/expressroute/README.md', 'labs/expressroute/base.yaml', 'labs/expressroute/baseline', 'labs/basic/quick.yaml', 'labs/basic'],
+      (s) => notes.push(s),
+    );
+    expect(picked).toEqual(['labs/expressroute/baseline/lab.yaml', 'labs/basic/quick.yaml']);
+    expect(notes.join('\n')).toMatch(/README.md: not a lab file[\s\S]*base.yaml: a base for other labs[\s\S]*labs\/basic: no lab.yaml/);
+  });
+});

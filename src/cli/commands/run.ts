@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LabError, exitCodes } from '../../errors.js';
@@ -31,11 +32,33 @@ export async function runCommand(args: { lab: string; runtime?: RuntimeKind; out
   return report.pass ? 0 : exitCodes.expectation;
 }
 
+/**
+ * The labs among the arguments, so a shell glob such as `labs/expressroute/*` works: folders
+ * holding lab.yaml and lab files count; READMEs, other files and base files (no `name:` of their
+ * own, only there to be extended) are passed over, and said so.
+ */
+export function selectLabs(args: string[], note: (s: string) => void): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    if (existsSync(a) && statSync(a).isDirectory()) {
+      if (existsSync(join(a, 'lab.yaml'))) out.push(join(a, 'lab.yaml'));
+      else note(`skipping ${a}: no lab.yaml in it`);
+    } else if (!/\.ya?ml$/.test(a)) {
+      note(`skipping ${a}: not a lab file`);
+    } else if (existsSync(a) && !/^name:/m.test(readFileSync(a, 'utf8'))) {
+      note(`skipping ${a}: a base for other labs (no name: of its own)`);
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** Runs labs one after another; a lab that fails to run is reported and the others still run. */
 export async function testCommand(args: { labs: string[]; runtime?: RuntimeKind; outDir?: string; junit?: string }, ctx: CliContext): Promise<number> {
   const results: Parameters<typeof junitXml>[0] = [];
   let worst = 0;
-  for (const file of args.labs) {
+  const labs = selectLabs(args.labs, (s) => ctx.err(`asymlab: ${s}\n`));
+  if (labs.length === 0) throw new LabError('input', 'no lab among the arguments', { hint: 'give lab files or folders holding lab.yaml' });
+  for (const file of labs) {
     ctx.signal.throwIfAborted();
     try {
       const report = await runOne(file, { runtime: args.runtime, outDir: args.outDir ? join(args.outDir, file.replace(/[^a-zA-Z0-9.-]+/g, '_')) : undefined }, ctx);
