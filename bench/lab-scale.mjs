@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bring-up and teardown of generated router chains: time to BGP converged, time to down, memory.
-//   sudo node bench/lab-scale.mjs [SIZES...] [--runtime netns|docker]    (default sizes: 10 50 200)
+//   sudo node bench/lab-scale.mjs [SIZES...] [--runtime netns|docker] [--concurrency N]    (default sizes: 10 50 200)
 // Needs `npm run build`. Prints a table and writes bench/out/lab-scale.json.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,8 @@ import { upLab } from '../dist/lab/up.js';
 
 const args = process.argv.slice(2);
 const runtime = args.includes('--runtime') ? args[args.indexOf('--runtime') + 1] : 'netns';
-const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--runtime').map(Number);
+const concurrency = args.includes('--concurrency') ? Number(args[args.indexOf('--concurrency') + 1]) : undefined;
+const sizes = args.filter((a, i) => /^\d+$/.test(a) && !['--runtime', '--concurrency'].includes(args[i - 1])).map(Number);
 if (!sizes.length) sizes.push(10, 50, 200);
 
 /** A chain r0 - r1 - ... - r(n-1), eBGP on every link, one stub prefix per router on lo. */
@@ -65,7 +66,7 @@ for (const n of sizes) {
   writeFileSync(file, chainLab(n));
   const lab = await loadLab(file);
   const t0 = performance.now();
-  const started = await upLab(lab, { convergeTimeoutMs: 120_000 });
+  const started = await upLab(lab, { convergeTimeoutMs: 120_000, concurrency });
   const upMs = performance.now() - t0;
   const rss = labRssMb(lab.name);
   const t1 = performance.now();

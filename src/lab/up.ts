@@ -46,7 +46,8 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
   const spawn = opts.spawn ?? spawnBackground;
   const runtime = opts.runtime ?? (await createRuntime(lab.runtime, { run, spawn }));
   const plan = planLab(lab);
-  const limit = opts.concurrency ?? 8;
+  // 16 at once: FRR daemons spend their start in CPU (YANG models); 16 kept both cores busy, 8 did not.
+  const limit = opts.concurrency ?? 16;
   const timings: Record<string, number> = {};
   const timed = stepTimer(emit, lab.name, timings, opts.signal);
 
