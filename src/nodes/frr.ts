@@ -38,13 +38,18 @@ export async function startFrr(runtime: Runtime, n: NodePlan): Promise<void> {
   const layout = runtime.frrLayout(n);
   const config = await frrConfigOf(n);
   // frr.conf is what vtysh shows and what a raw config is; rendered configs also go per daemon.
-  await runtime.writeFile(n, `${layout.confDir}/frr.conf`, config, { owner: 'frr' });
-  await runtime.writeFile(n, `${layout.confDir}/vtysh.conf`, `service integrated-vtysh-config\nhostname ${n.node.name}\n`, { owner: 'frr' });
-  await runtime.writeFile(n, `${layout.runDir}/.asymlab`, `${n.node.name}\n`, { owner: 'frr' });
   const perDaemon = n.node.frrConfig ? undefined : renderFrrDaemons(n.node);
-  if (perDaemon) {
-    for (const d of daemonsFor(n)) await runtime.writeFile(n, `${layout.confDir}/${d}.conf`, perDaemon[d], { owner: 'frr' });
-  }
+  await runtime.writeFiles(
+    n,
+    [
+      { path: `${layout.confDir}/frr.conf`, content: config },
+      { path: `${layout.confDir}/vtysh.conf`, content: `service integrated-vtysh-config\nhostname ${n.node.name}\n` },
+      ...(perDaemon ? daemonsFor(n).map((d) => ({ path: `${layout.confDir}/${d}.conf`, content: perDaemon[d] })) : []),
+      // the run folder must exist and be frr's before the daemons write their pid files there
+      { path: `${layout.runDir}/.asymlab`, content: `${n.node.name}\n` },
+    ],
+    { owner: 'frr' },
+  );
   const ps = layout.pathspace ? ['-N', layout.pathspace] : [];
   const start = (d: (typeof FRR_DAEMONS)[number], extra: string[] = []) =>
     runtime.exec(

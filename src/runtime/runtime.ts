@@ -70,6 +70,9 @@ export interface Runtime {
   /** Writes a file into the node's filesystem (`node` context), creating folders. */
   writeFile(node: NodePlan, path: string, content: string, opts?: { owner?: string }): Promise<void>;
 
+  /** Several files at once, all with the same owner: one round trip where the runtime has a cost per call. */
+  writeFiles(node: NodePlan, files: { path: string; content: string }[], opts?: { owner?: string }): Promise<void>;
+
   frrLayout(node: NodePlan): FrrLayout;
 
   /** Removes everything of the lab this runtime created: processes in its namespaces, namespaces, containers, files. */

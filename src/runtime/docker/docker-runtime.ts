@@ -168,6 +168,22 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
       if (opts.owner) await runtime.exec(node, ['chown', `${opts.owner}:`, dir, path], ctx);
     },
 
+    async writeFiles(node, files, opts = {}) {
+      const bad = files.find((f) => !posix.isAbsolute(f.path));
+      if (bad) throw new LabError('runtime', `[${node.node.name}] writeFiles needs absolute paths, got '${bad.path}'`);
+      const dirs = [...new Set(files.map((f) => posix.dirname(f.path)))];
+      const ctx = { context: 'node' as const, timeoutMs: 20_000 };
+      // One mkdir, one archive unpacked at /, one chown: a docker exec costs tens of milliseconds.
+      await runtime.exec(node, ['mkdir', '-p', ...dirs], ctx);
+      const tar = buildTar(files.map((f) => ({ name: f.path.slice(1), content: f.content, mode: 0o644 })));
+      try {
+        await docker.getContainer(node.ns).putArchive(tar, { path: '/' });
+      } catch (err) {
+        throw new LabError('runtime', `[${node.node.name}] could not write ${files.map((f) => f.path).join(', ')} into container ${node.ns}: ${message(err)}`, { cause: err });
+      }
+      if (opts.owner) await runtime.exec(node, ['chown', `${opts.owner}:`, ...dirs, ...files.map((f) => f.path)], ctx);
+    },
+
     frrLayout(): FrrLayout {
       return { confDir: '/etc/frr', runDir: '/var/run/frr', daemonDir: '/usr/lib/frr' };
     },

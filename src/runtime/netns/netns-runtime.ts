@@ -67,6 +67,10 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
       }
     },
 
+    async writeFiles(node, files, opts = {}) {
+      for (const f of files) await runtime.writeFile(node, f.path, f.content, opts);
+    },
+
     frrLayout(node): FrrLayout {
       return { confDir: `${FRR_ETC}/${node.ns}`, runDir: `${FRR_RUN}/${node.ns}`, pathspace: node.ns, daemonDir: '/usr/lib/frr' };
     },
