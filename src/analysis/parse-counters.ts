@@ -8,19 +8,8 @@ import { LabError } from '../errors.js';
 import { parseAddress } from '../util/ip.js';
 import type { KernelCounters, NodeRoutes, RouteEntry, RuleCounter } from './types.js';
 
-/** One rule (or chain policy) of an `iptables-save -c` dump. */
-export interface SavedRule {
-  table: string;
-  chain: string;
-  /** 1-based position in its chain; 0 is the chain's policy. */
-  index: number;
-  rule: string;
-  nflogPrefix?: string;
-  /** The chain policy (ACCEPT, DROP) for index 0. */
-  policy?: string;
-  packets: number;
-  bytes: number;
-}
+/** One rule (or chain policy, index 0) of an `iptables-save -c` dump: a RuleCounter at one moment. */
+export type SavedRule = Omit<RuleCounter, 'node' | 'packetsBefore' | 'packetsAfter'> & { packets: number; bytes: number };
 
 const COUNTER = /^\[(\d+):(\d+)\]\s*/;
 

@@ -2,7 +2,8 @@ import { LabError } from '../errors.js';
 import { bgpPeers, type BgpPeerStatus } from '../nodes/frr.js';
 import type { LabPlan, NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { covers, familyOf, hostOf, networkText, parsePrefix } from '../util/ip.js';
+import { ownerOf as ownerIn, owns } from '../topology/addresses.js';
+import { covers, familyOf, networkText, parsePrefix } from '../util/ip.js';
 import type { Runner } from '../util/exec.js';
 import { mapLimit, type EventSink } from './events.js';
 
@@ -20,15 +21,18 @@ export interface ExpectedRoute {
 }
 
 function ownerOf(plan: LabPlan, address: string): NodePlan | undefined {
-  return plan.nodes.find(
-    (n) => n.node.interfaces.some((i) => i.addresses.some((a) => hostOf(a) === address)) || n.node.loopbacks.some((a) => hostOf(a) === address),
-  );
+  const owner = ownerIn(plan.lab.nodes, address);
+  return plan.nodes.find((n) => n.node === owner);
 }
 
-const passes = (filter: string[] | undefined, prefix: string, le: boolean) => {
+/** An outbound filter lists exact prefixes; an inbound one takes a prefix and everything longer inside it. */
+const passes = (filter: string[] | undefined, prefix: string, orLonger: boolean) => {
   if (filter === undefined) return true;
-  const p = parsePrefix(prefix)!;
-  return filter.some((f) => (le ? (parsePrefix(f) ? covers(parsePrefix(f)!, p) : false) : parsePrefix(f)?.text === p.text || f === prefix));
+  const p = parsePrefix(prefix);
+  return !!p && filter.some((f) => {
+    const q = parsePrefix(f);
+    return !!q && (orLonger ? covers(q, p) : networkText(q) === networkText(p));
+  });
 };
 
 /** What `up` waits for: every configured session Established, every originated prefix in its peers' kernels. Pure. */
@@ -43,7 +47,7 @@ export function expectations(plan: LabPlan): { sessions: ExpectedSession[]; rout
     for (const nb of bgp.neighbors) {
       const peer = ownerOf(plan, nb.address);
       sessions.push({ node: n.node.name, peer: nb.address, peerNode: peer?.node.name });
-      const back = peer?.node.bgp?.neighbors.find((x) => [...n.node.interfaces.flatMap((i) => i.addresses), ...n.node.loopbacks].some((a) => hostOf(a) === x.address));
+      const back = peer?.node.bgp?.neighbors.find((x) => owns(n.node, x.address));
       if (!peer || !peer.node.bgp || !back) continue;
       for (const prefix of bgp.networks) {
         if (familyOf(prefix) !== familyOf(nb.address)) continue;

@@ -7,7 +7,7 @@
 import { LabError } from '../errors.js';
 import type { CaptureDirection, LinkType } from './types.js';
 import { linkTypeName } from './link.js';
-import { MAX_SNAPLEN, notCapture, type RecordCursor } from './record.js';
+import { MAX_SNAPLEN, type RecordCursor } from './record.js';
 
 const BT_SHB = 0x0a0d0d0a;
 const BT_IDB = 1;

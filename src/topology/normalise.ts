@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { InputProblem } from '../errors.js';
-import { canonicalAddress, hostOf } from '../util/ip.js';
+import { ownerOf } from './addresses.js';
 import { deepMerge, isMap, type Json } from './merge.js';
 import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, NodeKind, Route, RuntimeKind } from './types.js';
 
@@ -150,8 +150,7 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       problems.push({ path: `${path}.to`, message: `'${String(f.to)}' is not address:port`, hint: 'write e.g. 198.51.100.10:443, or [2001:db8::10]:443 for IPv6' });
       return;
     }
-    const to = canonicalAddress(hp.address);
-    const owner = nodes.find((n) => [...n.interfaces.flatMap((x) => x.addresses), ...n.loopbacks].some((a) => canonicalAddress(hostOf(a)) === to));
+    const owner = ownerOf(nodes, hp.address);
     const server = typeof f.server === 'string' ? f.server : owner?.name;
     if (!server) {
       problems.push({

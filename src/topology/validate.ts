@@ -1,5 +1,6 @@
 import type { InputProblem } from '../errors.js';
 import { canonicalAddress, contains, familyOf, hostOf, isAddress, network, networkText, parsePrefix, type Prefix } from '../util/ip.js';
+import { owns } from './addresses.js';
 import { IFACE_HINT, IFACE_RE, NAME_HINT, NAME_RE } from './names.js';
 import type { Lab, LabNode } from './types.js';
 
@@ -11,9 +12,6 @@ type Rule = (lab: Lab) => InputProblem[];
 
 const np = (n: LabNode) => `topology.nodes.${n.name}`;
 
-/** Whether two address texts name the same address (2001:db8::1 = 2001:DB8:0::1). */
-const same = (a: string, b: string) => canonicalAddress(a) === canonicalAddress(b);
-const owns = (n: LabNode, addr: string) => [...n.interfaces.flatMap((i) => i.addresses), ...n.loopbacks].some((a) => same(hostOf(a), addr));
 
 const names: Rule = (lab) => {
   const out: InputProblem[] = [];

@@ -52,7 +52,7 @@ function attempt(a: ClientArgs, i: number): Promise<Record<string, unknown>> {
         resolve(rec);
       }
     };
-    const timer = setTimeout(() => finish(connectMs === undefined ? 'timeout' : 'timeout', 'ETIMEDOUT'), a.timeoutMs);
+    const timer = setTimeout(() => finish('timeout', 'ETIMEDOUT'), a.timeoutMs);
     socket.setNoDelay(true);
     socket.on('connect', () => {
       connectMs = performance.now() - t0;

@@ -5,7 +5,8 @@ import type { LabPlan, NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Flow } from '../topology/types.js';
 import type { Background } from '../util/exec.js';
-import { hostOf } from '../util/ip.js';
+import { nodeAddresses } from '../topology/addresses.js';
+import { canonicalAddress, hostOf } from '../util/ip.js';
 
 /** The agent runs from the compiled tree: dist/traffic/agent.js. */
 export const AGENT = fileURLToPath(new URL('../../dist/traffic/agent.js', import.meta.url));
@@ -26,11 +27,11 @@ export interface Servers {
 export function serverPorts(plan: LabPlan, f: Flow): number[] {
   const ports = new Set([f.toPort]);
   const server = plan.nodes.find((n) => n.node.name === f.server);
-  const own = new Set(server ? [...server.node.interfaces.flatMap((i) => i.addresses), ...server.node.loopbacks].map(hostOf) : []);
+  const own = new Set(server ? nodeAddresses(server.node) : []);
   for (const n of plan.nodes) {
     for (const d of n.node.firewall?.dnat ?? []) {
       const m = /^(.+):(\d+)$/.exec(d.to);
-      if (m && own.has(m[1]) && hostOf(d.dst) === f.toAddress && (d.dport === undefined || d.dport === f.toPort)) ports.add(Number(m[2]));
+      if (m && own.has(canonicalAddress(m[1])) && canonicalAddress(hostOf(d.dst)) === canonicalAddress(f.toAddress) && (d.dport === undefined || d.dport === f.toPort)) ports.add(Number(m[2]));
     }
   }
   return [...ports];

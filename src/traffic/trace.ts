@@ -1,7 +1,8 @@
 import { LabError } from '../errors.js';
 import type { LabPlan, NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { hostOf } from '../util/ip.js';
+import { ownerOf as ownerIn } from '../topology/addresses.js';
+import { canonicalAddress, hostOf } from '../util/ip.js';
 
 export interface TraceHop {
   ttl: number;
@@ -44,9 +45,10 @@ export function nameHops(plan: LabPlan, hops: TraceHop[]): TraceHop[] {
   return hops.map((h) => {
     if (!h.address) return h;
     for (const n of plan.nodes) {
-      const i = n.node.interfaces.find((x) => x.addresses.some((a) => hostOf(a) === h.address));
+      const want = canonicalAddress(h.address);
+      const i = n.node.interfaces.find((x) => x.addresses.some((a) => canonicalAddress(hostOf(a)) === want));
       if (i) return { ...h, node: n.node.name, iface: i.name };
-      if (n.node.loopbacks.some((a) => hostOf(a) === h.address)) return { ...h, node: n.node.name, iface: 'lo' };
+      if (n.node.loopbacks.some((a) => canonicalAddress(hostOf(a)) === want)) return { ...h, node: n.node.name, iface: 'lo' };
     }
     return h;
   });
@@ -65,7 +67,8 @@ function nodeOf(plan: LabPlan, name: string): NodePlan {
 }
 
 function ownerOf(plan: LabPlan, address: string): NodePlan | undefined {
-  return plan.nodes.find((n) => [...n.node.interfaces.flatMap((i) => i.addresses), ...n.node.loopbacks].some((a) => hostOf(a) === address));
+  const owner = ownerIn(plan.lab.nodes, address);
+  return plan.nodes.find((n) => n.node === owner);
 }
 
 async function traceroute(runtime: Runtime, n: NodePlan, to: string, port?: number, maxHops = 12): Promise<TraceHop[]> {
