@@ -1,160 +1,60 @@
 import { parseArgs } from 'node:util';
 import { LabError, exitCodes } from '../errors.js';
-import type { CliContext } from './context.js';
-import type { RuntimeKind } from '../topology/types.js';
+import { COMMANDS } from './commands.js';
+import { GLOBAL_OPTIONS, usage, type CommandSpec, type OptionValues } from './spec.js';
 
-const USAGE = `asymlab: prove with real packets where stateful devices drop traffic
+export const VERSION = '0.1.0';
 
-Usage: asymlab COMMAND [options]
+type Io = { out: (s: string) => void; err: (s: string) => void };
 
-Labs
-  validate LAB                 check a lab file; print every problem with file, line and path
-  up LAB                       build the lab and wait until BGP has converged
-  inspect LAB [--json]         nodes, interfaces, addresses, routes, BGP sessions
-  exec LAB NODE -- CMD...      run a command inside a node
-  down LAB                     remove the lab (by file or by name)
-  clean                        remove every asymlab resource on this machine
-  labs                         list the bundled labs
-
-Proof
-  run LAB [--out DIR]          up, send the flows, capture, analyse, report, down
-  test LAB... [--junit FILE]   run several labs; JUnit XML for CI
-  trace LAB FROM TO[:PORT]     traceroute both ways on a running lab; same edge or not
-  pcap FILE [--json]           decode a capture file
-
-Images (docker runtime)
-  images build [--force]       build asymlab/node:latest offline (debootstrap + docker import)
-  images list
-
-Options
-  --runtime netns|docker       override the lab's runtime
-  --quiet                      no progress lines
-  -h, --help                   this text
-
-LAB is a lab file, a folder holding lab.yaml, or (for a running lab) its name.
-Exit codes: 0 ok, 1 a flow missed its expect, 2 bad input, 3 machine lacks something,
-4 a kernel/FRR/docker step failed, 5 a wait timed out, 130 interrupted.
-`;
-
-/** Commands that read files only. */
-const NO_ROOT = new Set(['validate', 'labs', 'pcap']);
-
-type Handler = (positionals: string[], values: Record<string, string | boolean | undefined>, ctx: CliContext) => Promise<number>;
-
-function need(p: string[], n: number, what: string): void {
-  if (p.length < n) throw new LabError('input', `missing ${what}`, { hint: 'see asymlab --help' });
+/** Parses a command's own options (and the global ones); an option the command does not take is an error. */
+function parseCommand(spec: CommandSpec, args: string[]): { positionals: string[]; values: OptionValues } {
+  const options = Object.fromEntries(
+    Object.entries({ ...GLOBAL_OPTIONS, ...spec.options }).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+  );
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options }) as { positionals: string[]; values: OptionValues };
+  } catch (e) {
+    const own = Object.keys(spec.options);
+    throw new LabError('input', `${spec.name}: ${(e as Error).message.split('\n')[0]}`, {
+      hint: own.length ? `${spec.name} takes ${own.map((o) => `--${o}`).join(', ')}; see asymlab --help` : `${spec.name} takes no options; see asymlab --help`,
+    });
+  }
 }
 
-const runtimeOf = (v: Record<string, string | boolean | undefined>) => v.runtime as RuntimeKind | undefined;
-
-const commands: Record<string, Handler> = {
-  async validate(p, v, ctx) {
-    need(p, 1, 'LAB');
-    const { validateCommand } = await import('./commands/lifecycle.js');
-    return validateCommand({ lab: p[0], runtime: runtimeOf(v) }, ctx);
-  },
-  async up(p, v, ctx) {
-    need(p, 1, 'LAB');
-    const { upCommand } = await import('./commands/lifecycle.js');
-    return upCommand({ lab: p[0], runtime: runtimeOf(v) }, ctx);
-  },
-  async down(p, _v, ctx) {
-    need(p, 1, 'LAB');
-    const { downCommand } = await import('./commands/lifecycle.js');
-    return downCommand({ lab: p[0] }, ctx);
-  },
-  async clean(_p, _v, ctx) {
-    const { cleanCommand } = await import('./commands/lifecycle.js');
-    return cleanCommand({}, ctx);
-  },
-  async inspect(p, v, ctx) {
-    need(p, 1, 'LAB');
-    const { inspectCommand } = await import('./commands/inspect.js');
-    return inspectCommand({ lab: p[0], json: v.json === true }, ctx);
-  },
-  async exec(p, _v, ctx) {
-    need(p, 2, 'LAB and NODE');
-    const { execCommand } = await import('./commands/inspect.js');
-    return execCommand({ lab: p[0], node: p[1], argv: p.slice(2) }, ctx);
-  },
-  async run(p, v, ctx) {
-    need(p, 1, 'LAB');
-    const { runCommand } = await import('./commands/run.js');
-    return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: v.out as string | undefined, keepUp: v['keep-up'] === true }, ctx);
-  },
-  async test(p, v, ctx) {
-    need(p, 1, 'LAB');
-    const { testCommand } = await import('./commands/run.js');
-    return testCommand({ labs: p, runtime: runtimeOf(v), outDir: v.out as string | undefined, junit: v.junit as string | undefined }, ctx);
-  },
-  async trace(p, v, ctx) {
-    need(p, 3, 'LAB, FROM and TO');
-    const { traceCommand } = await import('./commands/trace.js');
-    return traceCommand({ lab: p[0], from: p[1], to: p[2], json: v.json === true }, ctx);
-  },
-  async labs(_p, _v, ctx) {
-    const { labsCommand } = await import('./commands/labs.js');
-    return labsCommand({}, (line) => ctx.out(`${line}\n`));
-  },
-  async pcap(p, v, ctx) {
-    need(p, 1, 'FILE');
-    const { pcapCommand } = await import('./commands/pcap.js');
-    return pcapCommand({ file: p[0], json: v.json === true }, (line) => ctx.out(`${line}\n`));
-  },
-  async images(p, v, ctx) {
-    const action = p[0] ?? 'list';
-    if (action !== 'build' && action !== 'list') throw new LabError('input', `unknown images action '${action}'`, { hint: 'asymlab images build | list' });
-    const { imagesCommand } = await import('./commands/images.js');
-    return imagesCommand({ action, force: v.force === true }, (line) => ctx.out(`${line}\n`));
-  },
-};
-
-export async function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void } = {
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
-}): Promise<number> {
-  let parsed;
+export async function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage(COMMANDS));
+    return 0;
+  }
+  if (name === '--version') {
+    io.out(`asymlab ${VERSION}\n`);
+    return 0;
+  }
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (!spec) {
+    io.err(`asymlab: unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')}\n(see asymlab --help)\n`);
+    return exitCodes.input;
+  }
+  let parsed: ReturnType<typeof parseCommand>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-        force: { type: 'boolean' },
-        runtime: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        junit: { type: 'string' },
-        'keep-up': { type: 'boolean' },
-      },
-    });
+    parsed = parseCommand(spec, rest);
   } catch (e) {
-    io.err(`asymlab: ${(e as Error).message}\n(see asymlab --help)\n`);
+    const le = e as LabError;
+    io.err(`asymlab: ${le.message}\n${le.hint ? `  hint: ${le.hint}\n` : ''}`);
     return exitCodes.input;
   }
   const { positionals, values } = parsed;
-  if (values.help || positionals.length === 0) {
-    io.out(USAGE);
+  if (values.help) {
+    io.out(usage(COMMANDS));
     return 0;
   }
-  if (values.version) {
-    io.out('asymlab 0.1.0\n');
-    return 0;
-  }
-  if (values.runtime !== undefined && values.runtime !== 'netns' && values.runtime !== 'docker') {
-    io.err(`asymlab: --runtime must be netns or docker, not '${values.runtime}'\n`);
+  if (positionals.length < spec.required.count) {
+    io.err(`asymlab: ${spec.name}: missing ${spec.required.what}\n  usage: asymlab ${spec.name} ${spec.args}\n`);
     return exitCodes.input;
   }
-  const [name, ...rest] = positionals;
-  const handler = commands[name];
-  if (!handler) {
-    io.err(`asymlab: unknown command '${name}'; commands: ${Object.keys(commands).join(', ')}\n`);
-    return exitCodes.input;
-  }
-  if (!NO_ROOT.has(name) && process.getuid?.() !== 0) {
+  if (spec.root && process.getuid?.() !== 0) {
     io.err(`asymlab: '${name}' needs root: it works with network namespaces, iptables and FRR\n  hint: run it with sudo\n`);
     return exitCodes.environment;
   }
@@ -173,7 +73,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await handler(rest, values, { out: io.out, err: io.err, signal: ac.signal, quiet: values.quiet === true });
+    return await spec.run(positionals, values, { out: io.out, err: io.err, signal: ac.signal, quiet: values.quiet === true });
   } catch (e) {
     if (e instanceof LabError) {
       io.err(`asymlab: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);

@@ -1,0 +1,187 @@
+import { LabError } from '../errors.js';
+import { RUNTIME_NAMES } from '../runtime/registry.js';
+import type { RuntimeKind } from '../topology/types.js';
+import { orList, type CommandSpec, type OptionSpec, type OptionValues } from './spec.js';
+
+/** Every command: its arguments, its own options and its handler (loaded on demand). */
+const runtimeOption: OptionSpec = { type: 'string', value: 'NAME', help: `override the lab's runtime (${RUNTIME_NAMES.join(', ')})` };
+const jsonOption: OptionSpec = { type: 'boolean', help: 'machine-readable output' };
+
+function runtimeOf(v: OptionValues): RuntimeKind | undefined {
+  const r = v.runtime;
+  if (r === undefined) return undefined;
+  if (typeof r !== 'string' || !RUNTIME_NAMES.includes(r)) {
+    throw new LabError('input', `--runtime must be ${orList(RUNTIME_NAMES)}, not '${String(r)}'`);
+  }
+  return r as RuntimeKind;
+}
+const str = (v: OptionValues, k: string) => v[k] as string | undefined;
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'validate',
+    section: 'Labs',
+    args: 'LAB',
+    required: { count: 1, what: 'LAB' },
+    summary: 'check a lab file; print every problem with file, line and path',
+    options: { runtime: runtimeOption },
+    root: false,
+    async run(p, v, ctx) {
+      const { validateCommand } = await import('./commands/lifecycle.js');
+      return validateCommand({ lab: p[0], runtime: runtimeOf(v) }, ctx);
+    },
+  },
+  {
+    name: 'up',
+    section: 'Labs',
+    args: 'LAB',
+    required: { count: 1, what: 'LAB' },
+    summary: 'build the lab and wait until its routing has converged',
+    options: { runtime: runtimeOption },
+    root: true,
+    async run(p, v, ctx) {
+      const { upCommand } = await import('./commands/lifecycle.js');
+      return upCommand({ lab: p[0], runtime: runtimeOf(v) }, ctx);
+    },
+  },
+  {
+    name: 'inspect',
+    section: 'Labs',
+    args: 'LAB',
+    required: { count: 1, what: 'LAB' },
+    summary: 'nodes, interfaces, addresses, routes, BGP sessions',
+    options: { json: jsonOption },
+    root: true,
+    async run(p, v, ctx) {
+      const { inspectCommand } = await import('./commands/inspect.js');
+      return inspectCommand({ lab: p[0], json: v.json === true }, ctx);
+    },
+  },
+  {
+    name: 'exec',
+    section: 'Labs',
+    args: 'LAB NODE -- CMD...',
+    required: { count: 2, what: 'LAB and NODE' },
+    summary: 'run a command inside a node',
+    options: {},
+    root: true,
+    async run(p, _v, ctx) {
+      const { execCommand } = await import('./commands/inspect.js');
+      return execCommand({ lab: p[0], node: p[1], argv: p.slice(2) }, ctx);
+    },
+  },
+  {
+    name: 'down',
+    section: 'Labs',
+    args: 'LAB',
+    required: { count: 1, what: 'LAB' },
+    summary: 'remove the lab (by file or by name)',
+    options: {},
+    root: true,
+    async run(p, _v, ctx) {
+      const { downCommand } = await import('./commands/lifecycle.js');
+      return downCommand({ lab: p[0] }, ctx);
+    },
+  },
+  {
+    name: 'clean',
+    section: 'Labs',
+    args: '',
+    required: { count: 0, what: '' },
+    summary: 'remove every asymlab resource on this machine',
+    options: {},
+    root: true,
+    async run(_p, _v, ctx) {
+      const { cleanCommand } = await import('./commands/lifecycle.js');
+      return cleanCommand({}, ctx);
+    },
+  },
+  {
+    name: 'labs',
+    section: 'Labs',
+    args: '',
+    required: { count: 0, what: '' },
+    summary: 'list the bundled labs',
+    options: {},
+    root: false,
+    async run(_p, _v, ctx) {
+      const { labsCommand } = await import('./commands/labs.js');
+      return labsCommand({}, (line) => ctx.out(`${line}\n`));
+    },
+  },
+  {
+    name: 'run',
+    section: 'Proof',
+    args: 'LAB',
+    required: { count: 1, what: 'LAB' },
+    summary: 'up, send the flows, capture, analyse, report, down',
+    options: {
+      runtime: runtimeOption,
+      out: { type: 'string', short: 'o', value: 'DIR', help: 'the run folder (default runs/<lab>-<time>)' },
+      'keep-up': { type: 'boolean', help: 'leave the lab up afterwards (for inspect and trace)' },
+    },
+    root: true,
+    async run(p, v, ctx) {
+      const { runCommand } = await import('./commands/run.js');
+      return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: str(v, 'out'), keepUp: v['keep-up'] === true }, ctx);
+    },
+  },
+  {
+    name: 'test',
+    section: 'Proof',
+    args: 'LAB...',
+    required: { count: 1, what: 'LAB' },
+    summary: 'run several labs (a shell glob works); JUnit XML for CI',
+    options: {
+      runtime: runtimeOption,
+      out: { type: 'string', short: 'o', value: 'DIR', help: 'one run folder per lab under DIR' },
+      junit: { type: 'string', value: 'FILE', help: 'write JUnit XML' },
+    },
+    root: true,
+    async run(p, v, ctx) {
+      const { testCommand } = await import('./commands/run.js');
+      return testCommand({ labs: p, runtime: runtimeOf(v), outDir: str(v, 'out'), junit: str(v, 'junit') }, ctx);
+    },
+  },
+  {
+    name: 'trace',
+    section: 'Proof',
+    args: 'LAB FROM TO[:PORT]',
+    required: { count: 3, what: 'LAB, FROM and TO' },
+    summary: 'traceroute both ways on a running lab; same edge or not',
+    options: { json: jsonOption },
+    root: true,
+    async run(p, v, ctx) {
+      const { traceCommand } = await import('./commands/trace.js');
+      return traceCommand({ lab: p[0], from: p[1], to: p[2], json: v.json === true }, ctx);
+    },
+  },
+  {
+    name: 'pcap',
+    section: 'Proof',
+    args: 'FILE',
+    required: { count: 1, what: 'FILE' },
+    summary: 'decode a capture file',
+    options: { json: jsonOption },
+    root: false,
+    async run(p, v, ctx) {
+      const { pcapCommand } = await import('./commands/pcap.js');
+      return pcapCommand({ file: p[0], json: v.json === true }, (line) => ctx.out(`${line}\n`));
+    },
+  },
+  {
+    name: 'images',
+    section: 'Images',
+    args: 'build|list',
+    required: { count: 0, what: '' },
+    summary: 'build asymlab/node:latest offline (debootstrap + docker import), or list it',
+    options: { force: { type: 'boolean', help: 'build again even if the image exists' } },
+    root: true,
+    async run(p, v, ctx) {
+      const action = p[0] ?? 'list';
+      if (action !== 'build' && action !== 'list') throw new LabError('input', `unknown images action '${action}'`, { hint: 'asymlab images build | list' });
+      const { imagesCommand } = await import('./commands/images.js');
+      return imagesCommand({ action, force: v.force === true }, (line) => ctx.out(`${line}\n`));
+    },
+  },
+];
