@@ -3,9 +3,24 @@ import type { Runtime } from '../runtime/runtime.js';
 import { createRuntime } from '../runtime/select.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { listStates, readState, removeState } from './state.js';
+import { claimLab } from './claim.js';
+import { isLabName, shownName } from './lab-name.js';
 
-/** Takes a lab down by name: the runtime in its state file, else every runtime that has resources of it. */
+/**
+ * Takes a lab down by name: the runtime in its state file, else every runtime that has resources of it.
+ * It claims the name first (src/lab/claim.ts): while an `up` of the lab is under way it refuses,
+ * naming that up's PID, rather than remove a lab that is still being built.
+ */
 export async function downLab(lab: string, opts: { runtime?: Runtime; emit?: EventSink } = {}): Promise<boolean> {
+  const claim = await claimLab(lab, 'down');
+  try {
+    return await removeClaimedLab(lab, opts);
+  } finally {
+    await claim.release();
+  }
+}
+
+async function removeClaimedLab(lab: string, opts: { runtime?: Runtime; emit?: EventSink }): Promise<boolean> {
   const emit = opts.emit ?? ignoreEvents;
   const state = await readState(lab);
   const runtimes = opts.runtime ? [opts.runtime] : await candidateRuntimes(state?.runtime);
@@ -48,10 +63,26 @@ export async function cleanAll(opts: { emit?: EventSink } = {}): Promise<string[
   const runtimes = await candidateRuntimes();
   const labs = new Set<string>(await listStates());
   for (const rt of runtimes) for (const r of await rt.list().catch(() => [])) labs.add(r.lab);
+  const removed: string[] = [];
   for (const lab of labs) {
-    emit({ kind: 'cleanup', lab, detail: 'removing' });
-    for (const rt of runtimes) await rt.removeLab(lab);
-    await removeState(lab);
+    // Resource names and container labels are read from the machine: only lab names are acted on.
+    if (!isLabName(lab)) {
+      emit({ kind: 'warning', lab: shownName(lab), message: `'${shownName(lab)}' is not a lab name; left alone` });
+      continue;
+    }
+    const claim = await claimLab(lab, 'down').catch((e: unknown) => {
+      emit({ kind: 'warning', lab, message: `${e instanceof Error ? e.message : String(e)}; left alone` });
+      return undefined;
+    });
+    if (!claim) continue;
+    try {
+      emit({ kind: 'cleanup', lab, detail: 'removing' });
+      for (const rt of runtimes) await rt.removeLab(lab);
+      await removeState(lab);
+      removed.push(lab);
+    } finally {
+      await claim.release();
+    }
   }
-  return [...labs];
+  return removed;
 }

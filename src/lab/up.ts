@@ -12,6 +12,7 @@ import { ignoreEvents, mapLimit, stepTimer, type EventSink } from './events.js';
 import { waitForConvergence } from './converge.js';
 import { removeState, writeState } from './state.js';
 import { downLab } from './down.js';
+import { claimLab, type LabClaim } from './claim.js';
 
 export interface UpOptions {
   emit?: EventSink;
@@ -51,9 +52,13 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
   const timings: Record<string, number> = {};
   const timed = stepTimer(emit, lab.name, timings, opts.signal);
 
-  // Checks that need no resources come first, so bad input leaves nothing behind.
+  // Checks that need no resources come first, so bad input leaves nothing behind. The claim on the
+  // name comes before the "already up" check: a second `up` of the name stops there, having made
+  // nothing, and never reaches the cleanup below (which would remove the first one's lab).
+  let claim: LabClaim | undefined;
   await timed('check', async () => {
     await runtime.preflight(plan);
+    claim = await claimLab(lab.name, 'up');
     if ((await runtime.list()).some((r) => r.lab === lab.name)) {
       throw new LabError('input', `lab '${lab.name}' is already up`, { hint: `run: asymlab down ${lab.name}, or give this lab another name` });
     }
@@ -65,6 +70,9 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
         });
       }
     }
+  }).catch(async (err: unknown) => {
+    await claim?.release();
+    throw err;
   });
 
   const started = performance.now();
@@ -106,6 +114,9 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     }
     if (opts.signal?.aborted) throw new LabError('interrupted', `interrupted: lab '${lab.name}' removed`, { cause: err });
     throw err;
+  } finally {
+    // Up: the state file written at `nodes` now stands for the lab. Failed: nothing is left to guard.
+    await claim?.release();
   }
 
   const down = async () => {

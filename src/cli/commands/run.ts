@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { LabError, exitCodes } from '../../errors.js';
 import { buildReport, formatTable, type Report } from '../../report/report.js';
 import { junitXml } from '../../report/junit.js';
+import { finishRunDir, keepPartial, openRunDir } from '../../run/run-dir.js';
 import { defaultOutDir, runLab } from '../../run/run-lab.js';
 import type { RuntimeKind } from '../../topology/types.js';
 import { resolveLab, type CliContext } from '../context.js';
@@ -13,18 +14,29 @@ async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: stri
   const lab = await resolveLab(file, args.runtime);
   const startedAt = new Date();
   const outDir = args.outDir ?? defaultOutDir(lab.name, startedAt);
+  // Everything goes to DIR.partial; it becomes DIR only with report.json in it.
+  const workDir = await openRunDir(outDir);
   const t = performance.now();
-  const result = await runLab(lab, { emit: progressPrinter(ctx.err, { quiet: ctx.quiet }), signal: ctx.signal, outDir, keepUp: args.keepUp });
-  const report = buildReport(
-    { lab: lab.name, file: lab.file, runtime: lab.runtime, startedAt: startedAt.toISOString(), durationMs: performance.now() - t, timings: result.timings },
-    result.verdicts,
-    result.traces,
-  );
-  const table = formatTable(result.verdicts, result.traces);
-  await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(join(outDir, 'report.txt'), table);
-  ctx.out(`\n${lab.name}: ${result.verdicts.length} flows, ${result.verdicts.filter((v) => v.pass).length} as expected (${fmtMs(report.durationMs)}); evidence in ${outDir}\n\n${table}`);
-  return report;
+  try {
+    const result = await runLab(lab, { emit: progressPrinter(ctx.err, { quiet: ctx.quiet }), signal: ctx.signal, outDir: workDir, keepUp: args.keepUp });
+    // Ctrl-C after the last step still means the run was cut short.
+    ctx.signal.throwIfAborted();
+    const report = buildReport(
+      { lab: lab.name, file: lab.file, runtime: lab.runtime, startedAt: startedAt.toISOString(), durationMs: performance.now() - t, timings: result.timings },
+      result.verdicts,
+      result.traces,
+    );
+    const table = formatTable(result.verdicts, result.traces);
+    await writeFile(join(workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(join(workDir, 'report.txt'), table);
+    await finishRunDir(workDir, outDir);
+    ctx.out(`\n${lab.name}: ${result.verdicts.length} flows, ${result.verdicts.filter((v) => v.pass).length} as expected (${fmtMs(report.durationMs)}); evidence in ${outDir}\n\n${table}`);
+    return report;
+  } catch (e) {
+    const kept = await keepPartial(workDir);
+    if (kept) ctx.err(`asymlab: ${lab.name}: the run did not finish; what it collected is in ${kept}\n`);
+    throw e;
+  }
 }
 
 export async function runCommand(args: { lab: string; runtime?: RuntimeKind; outDir?: string; keepUp?: boolean }, ctx: CliContext): Promise<number> {

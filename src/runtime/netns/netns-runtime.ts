@@ -1,6 +1,7 @@
 import { chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LabError } from '../../errors.js';
+import { insideBase } from '../../lab/lab-name.js';
 import { parseResourceName, type LabPlan, type NodePlan } from '../../plan/plan.js';
 import { deleteNamespaces, endProcesses, listNamespaces, pidsIn } from '../namespaces.js';
 import type { ExecOptions, FrrLayout, LabResources, Runtime, RuntimeDeps } from '../runtime.js';
@@ -72,7 +73,8 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
     },
 
     frrLayout(node): FrrLayout {
-      return { confDir: `${FRR_ETC}/${node.ns}`, runDir: `${FRR_RUN}/${node.ns}`, pathspace: node.ns, daemonDir: '/usr/lib/frr' };
+      // The namespace name carries lab and node names: it must stay one folder below FRR's.
+      return { confDir: insideBase(FRR_ETC, node.ns), runDir: insideBase(FRR_RUN, node.ns), pathspace: node.ns, daemonDir: '/usr/lib/frr' };
     },
 
     async removeLab(lab) {
@@ -85,7 +87,7 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
         const entries = await readdir(base).catch(() => [] as string[]);
         for (const e of entries) {
           const p = parseResourceName(e);
-          if (p && p.lab === lab) await rm(`${base}/${e}`, { recursive: true, force: true });
+          if (p && p.lab === lab) await rm(insideBase(base, e), { recursive: true, force: true });
         }
       }
     },
