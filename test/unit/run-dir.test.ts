@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +48,19 @@ describe('run folders', () => {
     mkdirSync(join(work2, 'captures'));
     expect(await keepPartial(work2)).toBe(work2);
     expect(existsSync(work2)).toBe(true);
+  });
+
+  it('a run to the folder of an earlier finished run replaces it, only once the new run is whole', async () => {
+    const out = join(base(), 'rerun');
+    const first = await openRunDir(out);
+    mkdirSync(join(first, 'captures'));
+    writeFileSync(join(first, 'report.json'), '{"n":1}');
+    await finishRunDir(first, out);
+    const second = await openRunDir(out);
+    expect(readdirSync(out).sort()).toEqual(['captures', 'report.json']);
+    writeFileSync(join(second, 'report.json'), '{"n":2}');
+    await finishRunDir(second, out);
+    expect(readFileSync(join(out, 'report.json'), 'utf8')).toBe('{"n":2}');
+    expect(readdirSync(join(out, '..')).sort()).toEqual(['rerun']);
   });
 });
