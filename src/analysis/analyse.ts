@@ -3,13 +3,13 @@
  * Pure: the parsers (parse-*.ts) turn tool output into RunEvidence beforehand.
  */
 import type { Flow } from '../topology/types.js';
-import { indexLab } from './lab-index.js';
+import { analysisLab } from './lab-index.js';
 import { indexCaptures, trackConnection } from './track.js';
 import type { FlowVerdict, RunEvidence } from './types.js';
 import { flowVerdict } from './verdict.js';
 
 export function analyse(flows: Flow[], evidence: RunEvidence): FlowVerdict[] {
-  const lab = indexLab(evidence);
+  const lab = analysisLab(evidence);
   const index = indexCaptures(evidence, lab);
   return flows.map((flow) => {
     const records = evidence.connections.filter((c) => c.flow === flow.name).sort((a, b) => a.attempt - b.attempt);

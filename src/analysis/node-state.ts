@@ -4,7 +4,7 @@
  * or rule counter moved during the run.
  */
 import { familyOf, parseAddress, parsePrefix } from '../util/ip.js';
-import { reverse, tupleKey } from './packet-key.js';
+import { reverse, tupleKey } from './tuple.js';
 import type { ConntrackEvent, ConntrackTuple, NodeRoutes, RouteEntry, RuleCounter, RunEvidence } from './types.js';
 
 /** Route types that exist but send nothing on: a match on these is "no route". */

@@ -4,7 +4,7 @@
  * path is walked along the links instead: from the node that sent it, out of an interface, into
  * the node at the other end of that link, and on; time only breaks ties and places the leftovers.
  */
-import type { LabIndex } from './lab-index.js';
+import type { AnalysisLab } from './lab-index.js';
 import type { Sighting } from './types.js';
 
 export interface TracedPath {
@@ -33,7 +33,7 @@ function originOf(sightings: Sighting[]): string | undefined {
   return byTime.find((s) => s.direction === 'out' && !entered.has(s.node))?.node ?? byTime[0]?.node;
 }
 
-export function tracePath(raw: Sighting[], lab: LabIndex, expectedOrigin?: string): TracedPath {
+export function tracePath(raw: Sighting[], lab: AnalysisLab, expectedOrigin?: string): TracedPath {
   if (raw.length === 0) return { sightings: [], nodes: [], leftLastNode: false };
   const seen = new Set(raw.map((s) => s.node));
   const origin = expectedOrigin && seen.has(expectedOrigin) ? expectedOrigin : originOf(raw);

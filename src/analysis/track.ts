@@ -1,12 +1,13 @@
 /**
  * Cross-hop packet tracking: which captured packets belong to one connection, and where each of
- * them went.
+ * them went. The connection's protocol (src/protocols) says what a packet's tuple and its
+ * NAT-proof key are; the tracking itself is the same for every protocol.
  *
  * Membership is a fixpoint over two identities:
- * - the 5-tuple, known at first only as the client saw it (ConnectionRecord): every packet
- *   carrying it, either way round, belongs to the connection;
- * - the packet key (flags, seq, ack, payload length; see packet-key.ts): wherever a member's key
- *   shows up under another 5-tuple, that is the same packet after NAT, and that tuple is learned.
+ * - the tuple, known at first only as the client saw it (ConnectionRecord): every packet of the
+ *   protocol carrying it, either way round, belongs to the connection;
+ * - the packet key (for TCP: flags, seq, ack, payload length): wherever a member's key shows up
+ *   under another tuple, that is the same packet after NAT, and that tuple is learned.
  * Repeating until nothing new is learned follows the connection through any number of SNAT, DNAT
  * or masquerade hops, and picks up packets that never reached the client (a SYN-ACK dropped half
  * way) through the tuple they wear on the server's side.
@@ -16,10 +17,14 @@
  * its copies together; lastNode is the furthest node any copy reached.
  */
 import type { DecodedPacket } from '../pcap/types.js';
-import { indexLab, type LabIndex } from './lab-index.js';
-import { flagBits, flagText, isIcmpError, packetKey, packetLabel, reverse, tupleKey, tupleOf } from './packet-key.js';
+import type { FlowProtocol, QuotedIdentity, WirePacket } from '../protocols/protocol.js';
+import { protocolNamed, protocolOfPacket } from '../protocols/registry.js';
+import { isIcmpError } from './icmp-error.js';
+import { analysisLab, type AnalysisLab } from './lab-index.js';
 import { tracePath, type TracedPath } from './trace-path.js';
+import { reverse, tupleKey } from './tuple.js';
 import type { CapturePoint, ConnectionRecord, ConntrackTuple, PacketTrace, RunEvidence, Sighting } from './types.js';
+import { windowOf } from './window.js';
 
 export interface Observation {
   node: string;
@@ -28,29 +33,32 @@ export interface Observation {
   ts: number;
   packet: DecodedPacket;
   capture: CapturePoint;
+  /** The protocol that claimed the packet; none for an ICMP error. */
+  protocol?: FlowProtocol;
 }
 
-/** All captured TCP packets and ICMP errors of a run, indexed once for every connection. */
+/** All captured packets of every flow protocol, and the ICMP errors, indexed once for every connection. */
 export interface CaptureIndex {
-  lab: LabIndex;
+  lab: AnalysisLab;
+  /** By protocol and tuple, and by protocol and packet key. */
   byTuple: Map<string, Observation[]>;
   byKey: Map<string, Observation[]>;
   icmpErrors: Observation[];
 }
 
-/** An ICMP error quoting one of the connection's packets. */
-export interface IcmpSighting extends Sighting {
+/** An ICMP error quoting one of the connection's packets, with what the quote identifies it by. */
+export interface IcmpSighting extends Sighting, QuotedIdentity {
   type: number;
   code: number;
   version: 4 | 6;
   /** Which way the quoted packet was going. */
   quotedDirection: 'forward' | 'return';
-  quotedSeq?: number;
 }
 
 export interface ConnectionTrack {
   record: ConnectionRecord;
-  /** Every 5-tuple the connection wore on the wire, oriented client → server; the first is the client's. */
+  protocol: FlowProtocol;
+  /** Every tuple the connection wore on the wire, oriented client → server; the first is the client's. */
   tuples: ConntrackTuple[];
   /** One per distinct packet, in order of first sighting. */
   traces: PacketTrace[];
@@ -59,15 +67,11 @@ export interface ConnectionTrack {
   icmp: IcmpSighting[];
 }
 
-/**
- * Seconds around a connection in which its packets are looked for: tuples are reused once a
- * connection is gone, and teardown (FIN, TIME_WAIT ACKs) outlives the client's measurement.
- */
-export const WINDOW_BEFORE_S = 2;
-export const WINDOW_AFTER_S = 10;
+const tupleIndexKey = (p: FlowProtocol, t: ConntrackTuple) => `${p.name}|${tupleKey(t)}`;
+const packetIndexKey = (p: FlowProtocol, packet: WirePacket) => `${p.name}|${p.packets.key(packet)}`;
 
 /** A packet on node:iface was sent by it when its source MAC is that interface's own. */
-function directionOf(cap: CapturePoint, p: DecodedPacket, lab: LabIndex): 'in' | 'out' {
+function directionOf(cap: CapturePoint, p: DecodedPacket, lab: AnalysisLab): 'in' | 'out' {
   const own = lab.macOf(cap.node, cap.iface);
   if (own && p.srcMac) return p.srcMac.toLowerCase() === own ? 'out' : 'in';
   return p.direction === 'out' ? 'out' : 'in';
@@ -79,26 +83,31 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
-export function indexCaptures(evidence: Pick<RunEvidence, 'lab' | 'captures'>, lab: LabIndex = indexLab(evidence)): CaptureIndex {
+export function indexCaptures(evidence: Pick<RunEvidence, 'lab' | 'captures'>, lab: AnalysisLab = analysisLab(evidence)): CaptureIndex {
   const byTuple = new Map<string, Observation[]>();
   const byKey = new Map<string, Observation[]>();
   const icmpErrors: Observation[] = [];
   for (const capture of evidence.captures) {
     for (const packet of capture.packets) {
-      const obs = () => ({ node: capture.node, iface: capture.iface, direction: directionOf(capture, packet, lab), ts: packet.ts, packet, capture });
-      const t = tupleOf(packet);
-      if (t && packet.tcp) {
-        const o = obs();
-        push(byTuple, tupleKey(t), o);
-        push(byKey, packetKey(packet.tcp), o);
-      } else if (isIcmpError(packet) && packet.icmp?.inner?.ip && packet.icmp.inner.tcp) icmpErrors.push(obs());
+      const obs = (protocol?: FlowProtocol): Observation => ({ node: capture.node, iface: capture.iface, direction: directionOf(capture, packet, lab), ts: packet.ts, packet, capture, ...(protocol ? { protocol } : {}) });
+      if (isIcmpError(packet)) {
+        if (packet.icmp?.inner?.ip) icmpErrors.push(obs());
+        continue;
+      }
+      const protocol = protocolOfPacket(packet);
+      const t = protocol?.packets.tuple(packet);
+      if (!protocol || !t) continue;
+      const o = obs(protocol);
+      push(byTuple, tupleIndexKey(protocol, t), o);
+      push(byKey, packetIndexKey(protocol, packet), o);
     }
   }
   return { lab, byTuple, byKey, icmpErrors };
 }
 
 function sightingOf(o: Observation): Sighting {
-  const { ip, tcp } = o.packet;
+  const { ip } = o.packet;
+  const t = o.protocol?.packets.tuple(o.packet);
   return {
     node: o.node,
     iface: o.iface,
@@ -106,7 +115,7 @@ function sightingOf(o: Observation): Sighting {
     ts: o.ts,
     src: ip!.src,
     dst: ip!.dst,
-    ...(tcp ? { srcPort: tcp.srcPort, dstPort: tcp.dstPort } : {}),
+    ...(t && t.sport !== undefined ? { srcPort: t.sport, dstPort: t.dport } : {}),
     ...(ip!.id !== undefined ? { ipId: ip!.id } : {}),
   };
 }
@@ -119,21 +128,22 @@ function copiesOf(sightings: Sighting[]): number {
 }
 
 export function trackConnection(record: ConnectionRecord, index: CaptureIndex): ConnectionTrack {
-  const from = record.startedAt - WINDOW_BEFORE_S;
-  const to = record.startedAt + record.totalMs / 1000 + WINDOW_AFTER_S;
+  const protocol = protocolNamed(record.protocol);
+  const { from, to } = windowOf(record);
   const inWindow = (o: Observation) => o.ts >= from && o.ts <= to;
 
   const dirOf = new Map<string, 'forward' | 'return'>();
   const tuples: ConntrackTuple[] = [];
   const queue: string[] = [];
   const learn = (t: ConntrackTuple, d: 'forward' | 'return') => {
-    const k = tupleKey(t);
+    const k = tupleIndexKey(protocol, t);
     if (dirOf.has(k)) return;
     const r = reverse(t);
+    const rk = tupleIndexKey(protocol, r);
     dirOf.set(k, d);
-    dirOf.set(tupleKey(r), d === 'forward' ? 'return' : 'forward');
+    dirOf.set(rk, d === 'forward' ? 'return' : 'forward');
     tuples.push(d === 'forward' ? t : r);
-    queue.push(k, tupleKey(r));
+    queue.push(k, rk);
   };
   learn({ src: record.srcAddress, sport: record.srcPort, dst: record.dstAddress, dport: record.dstPort }, 'forward');
 
@@ -144,35 +154,31 @@ export function trackConnection(record: ConnectionRecord, index: CaptureIndex): 
     for (const o of index.byTuple.get(k) ?? []) {
       if (members.has(o) || !inWindow(o)) continue;
       members.set(o, d);
-      for (const same of index.byKey.get(packetKey(o.packet.tcp!)) ?? []) {
-        if (inWindow(same)) learn(tupleOf(same.packet)!, d);
+      for (const same of index.byKey.get(packetIndexKey(protocol, o.packet)) ?? []) {
+        if (inWindow(same)) learn(protocol.packets.tuple(same.packet)!, d);
       }
     }
   }
 
   const groups = new Map<string, { d: 'forward' | 'return'; obs: Observation[] }>();
   for (const [o, d] of members) {
-    const k = `${d}|${packetKey(o.packet.tcp!)}`;
+    const k = `${d}|${protocol.packets.key(o.packet)}`;
     const g = groups.get(k);
     if (g) g.obs.push(o);
     else groups.set(k, { d, obs: [o] });
   }
 
   const built = [...groups.values()].map(({ d, obs }) => {
-    const tcp = obs[0].packet.tcp!;
-    const bits = flagBits(tcp);
+    const { label, fields } = protocol.packets.identity(obs[0].packet);
     const path = tracePath(obs.map(sightingOf), index.lab, d === 'forward' ? record.client : record.server);
     const trace: PacketTrace = {
-      label: packetLabel(bits, tcp.payloadLength),
+      label,
       direction: d,
       sightings: path.sightings,
       ...(path.lastNode ? { lastNode: path.lastNode } : {}),
       ...(path.lastIface ? { lastIface: path.lastIface } : {}),
       delivered: path.deliveredAt !== undefined,
-      flags: flagText(bits),
-      seq: tcp.seq >>> 0,
-      ack: tcp.ack >>> 0,
-      payloadLength: tcp.payloadLength,
+      ...fields,
       copies: copiesOf(path.sightings),
       attempt: record.attempt,
       ...(path.origin ? { origin: path.origin } : {}),
@@ -184,22 +190,16 @@ export function trackConnection(record: ConnectionRecord, index: CaptureIndex): 
   const icmp: IcmpSighting[] = [];
   for (const o of index.icmpErrors) {
     if (!inWindow(o)) continue;
-    const inner = o.packet.icmp!.inner!;
-    const quoted = { src: inner.ip!.src, dst: inner.ip!.dst, sport: inner.tcp!.srcPort, dport: inner.tcp!.dstPort };
-    const d = dirOf.get(tupleKey(quoted));
+    const quote = o.packet.icmp!.inner!;
+    if (!protocol.packets.claims(quote)) continue;
+    const quoted = protocol.packets.tuple(quote);
+    const d = quoted && dirOf.get(tupleIndexKey(protocol, quoted));
     if (!d) continue;
-    icmp.push({
-      ...sightingOf(o),
-      type: o.packet.icmp!.type,
-      code: o.packet.icmp!.code,
-      version: o.packet.ip!.version,
-      quotedDirection: d,
-      ...(inner.tcp!.seq !== undefined ? { quotedSeq: inner.tcp!.seq >>> 0 } : {}),
-    });
+    icmp.push({ ...sightingOf(o), type: o.packet.icmp!.type, code: o.packet.icmp!.code, version: o.packet.ip!.version, quotedDirection: d, ...protocol.packets.quoted(quote) });
   }
   icmp.sort((a, b) => a.ts - b.ts || (a.direction === b.direction ? 0 : a.direction === 'out' ? -1 : 1));
 
-  return { record, tuples, traces: built.map((b) => b.trace), paths: built.map((b) => b.path), icmp };
+  return { record, protocol, tuples, traces: built.map((b) => b.trace), paths: built.map((b) => b.path), icmp };
 }
 
 /** Tracks every connection of a run against one shared index. */
@@ -207,4 +207,3 @@ export function trackConnections(evidence: RunEvidence, records: ConnectionRecor
   const index = indexCaptures(evidence);
   return records.map((r) => trackConnection(r, index));
 }
-

@@ -3,6 +3,7 @@
  * verdicts by pure functions. Nothing here touches processes, files or the kernel.
  */
 import type { DecodedPacket } from '../pcap/types.js';
+import type { ProtocolName } from '../protocols/protocol.js';
 import type { FlowExpect, FlowResult, NodeKind } from '../topology/types.js';
 
 /** The lab as the analysis needs it: who owns which MAC and address, and what is wired to what. */
@@ -105,9 +106,11 @@ export interface NodeRoutes {
 
 export type ConnectionOutcome = 'connected' | 'refused' | 'timeout' | 'unreachable' | 'error';
 
-/** One real TCP connection attempt, as the client saw it. */
+/** One real connection attempt (TCP today), as the client saw it. */
 export interface ConnectionRecord {
   flow: string;
+  /** The flow protocol (src/protocols/registry.ts); absent means tcp, as every record was before. */
+  protocol?: ProtocolName;
   /** 0-based attempt number within the flow. */
   attempt: number;
   client: string;
@@ -160,7 +163,7 @@ export interface PacketTrace {
   lastNode?: string;
   lastIface?: string;
   delivered: boolean;
-  /** The TCP identity the trace was matched on across hops (NAT never changes it). */
+  /** The identity the trace was matched on across hops (NAT never changes it); TCP's, set by its protocol. */
   flags?: string;
   seq?: number;
   ack?: number;

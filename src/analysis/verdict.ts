@@ -7,7 +7,7 @@
 import type { Flow, FlowResult } from '../topology/types.js';
 import { connectionFinding, type ConnectionFinding } from './connection-verdict.js';
 import { checkExpectation } from './expect.js';
-import type { LabIndex } from './lab-index.js';
+import type { AnalysisLab } from './lab-index.js';
 import type { ConnectionTrack } from './track.js';
 import type { FlowVerdict, RunEvidence } from './types.js';
 
@@ -49,7 +49,7 @@ function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
 }
 
 /** Lossy captures and NFLOG captures on the nodes the flow's packets touched, or next to them. */
-function lossWarnings(evidence: RunEvidence, lab: LabIndex, tracks: ConnectionTrack[], extra: string[]): string[] {
+function lossWarnings(evidence: RunEvidence, lab: AnalysisLab, tracks: ConnectionTrack[], extra: string[]): string[] {
   const touched = new Set<string>(extra);
   for (const t of tracks) for (const p of t.traces) for (const s of p.sightings) touched.add(s.node);
   const near = new Set(touched);
@@ -66,7 +66,7 @@ function lossWarnings(evidence: RunEvidence, lab: LabIndex, tracks: ConnectionTr
   return out;
 }
 
-export function flowVerdict(flow: Flow, tracks: ConnectionTrack[], evidence: RunEvidence, lab: LabIndex): FlowVerdict {
+export function flowVerdict(flow: Flow, tracks: ConnectionTrack[], evidence: RunEvidence, lab: AnalysisLab): FlowVerdict {
   const to = formatTo(flow);
   const base = { name: flow.name, from: flow.from, to, ...(flow.expect ? { expected: flow.expect } : {}) };
   if (tracks.length === 0) {

@@ -3,20 +3,11 @@
  *
  *   2023-11-14T22:13:20.000123Z ethernet out 10.0.1.1:40001 > 10.0.2.1:443 TCP [P.] seq 100:164 ack 7 win 502 id 4711 len 118
  */
+import { formatTimestamp } from '../util/time.js';
+import { TCP_ACK } from './tcp-flags.js';
 import type { DecodedPacket, IcmpInfo, IpInfo, LinkType, PcapFile, TcpInfo, UdpInfo } from './types.js';
 
-/** UTC ISO-8601 with microseconds: 2023-11-14T22:13:20.000123Z. */
-export function formatTimestamp(ts: number): string {
-  let sec = Math.floor(ts);
-  let usec = Math.round((ts - sec) * 1e6);
-  if (usec >= 1e6) {
-    sec += 1;
-    usec -= 1e6;
-  }
-  const date = new Date(sec * 1000);
-  if (Number.isNaN(date.getTime())) return `${ts}`;
-  return `${date.toISOString().slice(0, 19)}.${String(usec).padStart(6, '0')}Z`;
-}
+export { formatTimestamp };
 
 function endpoint(ip: IpInfo, addr: string, port: number | undefined): string {
   if (port === undefined) return addr;
@@ -30,7 +21,7 @@ function addresses(ip: IpInfo, l4: { srcPort: number; dstPort: number } | undefi
 function tcpText(tcp: TcpInfo): string {
   // Like tcpdump: seq start:end when the segment carries data, ack only with the ACK flag.
   const seq = tcp.payloadLength > 0 ? `${tcp.seq}:${(tcp.seq + tcp.payloadLength) >>> 0}` : `${tcp.seq}`;
-  const ack = tcp.flagBits & 0x10 ? ` ack ${tcp.ack}` : '';
+  const ack = tcp.flagBits & TCP_ACK ? ` ack ${tcp.ack}` : '';
   return `TCP [${tcp.flags}] seq ${seq}${ack} win ${tcp.window}`;
 }
 

@@ -3,6 +3,7 @@
  * according to the IP header, which is what payload lengths are computed from (a snaplen-cut
  * packet still reports the payload it carried on the wire).
  */
+import { TCP_FLAG_STRINGS } from './tcp-flags.js';
 import type { TcpInfo, UdpInfo } from './types.js';
 
 /** Where TCP/UDP decoding writes. */
@@ -11,26 +12,6 @@ export interface TransportTarget {
   udp?: UdpInfo;
   partial?: string;
 }
-
-/** Flag letters in the order tcpdump prints them (print-tcp.c tcp_flag_values). */
-const FLAG_ORDER: Array<[number, string]> = [
-  [0x01, 'F'],
-  [0x02, 'S'],
-  [0x04, 'R'],
-  [0x08, 'P'],
-  [0x10, '.'],
-  [0x20, 'U'],
-  [0x40, 'E'],
-  [0x80, 'W'],
-];
-
-/** All 256 flag strings, computed once so the hot loop only indexes. */
-export const TCP_FLAG_STRINGS: readonly string[] = Array.from({ length: 256 }, (_, bits) => {
-  const s = FLAG_ORDER.filter(([bit]) => bits & bit)
-    .map(([, c]) => c)
-    .join('');
-  return s === '' ? 'none' : s;
-});
 
 export function decodeTcp(u8: Uint8Array, off: number, end: number, l4len: number, t: TransportTarget): void {
   const avail = end - off;

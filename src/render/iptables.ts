@@ -1,18 +1,9 @@
+import { nflogPrefix } from '../firewall/nflog-prefix.js';
 import { familyOf } from '../util/ip.js';
 import type { Firewall, FirewallAllow, LabNode } from '../topology/types.js';
 
 /** The NFLOG group every drop rule logs to; captured as `nflog:<group>` inside the node. */
 export const NFLOG_GROUP = 1;
-
-/** NFLOG prefixes name the node, chain, rule position and why: `asymlab:fw-inet:FORWARD:4:invalid`. */
-export function nflogPrefix(node: string, chain: string, index: number, label: string): string {
-  return `asymlab:${node}:${chain}:${index}:${label}`.slice(0, 63);
-}
-
-export function parseNflogPrefix(prefix: string): { node: string; chain: string; index: number; label: string } | undefined {
-  const m = /^asymlab:([^:]+):([^:]+):(\d+):(.+)$/.exec(prefix.trim());
-  return m ? { node: m[1], chain: m[2], index: Number(m[3]), label: m[4] } : undefined;
-}
 
 function fam(v: string | undefined): 4 | 6 | undefined {
   return v === undefined ? undefined : familyOf(v);

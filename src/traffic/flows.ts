@@ -5,8 +5,11 @@ import type { LabPlan, NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Flow } from '../topology/types.js';
 import type { Background } from '../util/exec.js';
-import { nodeAddresses } from '../topology/addresses.js';
-import { canonicalAddress, hostOf } from '../util/ip.js';
+import { addressKey, indexLab } from '../net/lab-index.js';
+import type { FlowProtocol } from '../protocols/protocol.js';
+import { DEFAULT_PROTOCOL, protocolOfFlow } from '../protocols/registry.js';
+import { hostOf } from '../util/ip.js';
+import { clientArgv, serverArgv } from './agent-args.js';
 
 /** The agent runs from the compiled tree: dist/traffic/agent.js. */
 export const AGENT = fileURLToPath(new URL('../../dist/traffic/agent.js', import.meta.url));
@@ -26,28 +29,33 @@ export interface Servers {
  */
 export function serverPorts(plan: LabPlan, f: Flow): number[] {
   const ports = new Set([f.toPort]);
-  const server = plan.nodes.find((n) => n.node.name === f.server);
-  const own = new Set(server ? nodeAddresses(server.node) : []);
+  const lab = indexLab(plan.lab.nodes);
   for (const n of plan.nodes) {
     for (const d of n.node.firewall?.dnat ?? []) {
       const m = /^(.+):(\d+)$/.exec(d.to);
-      if (m && own.has(canonicalAddress(m[1])) && canonicalAddress(hostOf(d.dst)) === canonicalAddress(f.toAddress) && (d.dport === undefined || d.dport === f.toPort)) ports.add(Number(m[2]));
+      if (m && lab.owns(f.server, m[1]) && addressKey(hostOf(d.dst)) === addressKey(f.toAddress) && (d.dport === undefined || d.dport === f.toPort)) ports.add(Number(m[2]));
     }
   }
   return [...ports];
 }
 
-/** One echo server per server node, listening on every port its flows use. */
+/** One echo server per server node and protocol, listening on every port its flows use. */
 export async function startServers(plan: LabPlan, runtime: Runtime, flows: Flow[], timeoutMs = 10_000): Promise<Servers> {
-  const byNode = new Map<string, Set<number>>();
-  for (const f of flows) byNode.set(f.server, new Set([...(byNode.get(f.server) ?? []), ...serverPorts(plan, f)]));
+  const wanted = new Map<string, { node: string; protocol: FlowProtocol; ports: Set<number> }>();
+  for (const f of flows) {
+    const protocol = protocolOfFlow(f);
+    const k = `${f.server}\0${protocol.name}`;
+    const w = wanted.get(k) ?? { node: f.server, protocol, ports: new Set<number>() };
+    for (const p of serverPorts(plan, f)) w.ports.add(p);
+    wanted.set(k, w);
+  }
   const started: Background[] = [];
   try {
-    for (const [name, ports] of byNode) {
-      const n = nodeOf(plan, name);
-      const bg = runtime.spawn(n, [process.execPath, AGENT, 'server', ...[...ports].map(String)], { captureStdout: true });
+    for (const { node, protocol, ports } of wanted.values()) {
+      const n = nodeOf(plan, node);
+      const bg = runtime.spawn(n, [process.execPath, AGENT, ...serverArgv(protocol.name, [...ports])], { captureStdout: true });
       started.push(bg);
-      await waitForLine(bg, /"ready"/, timeoutMs, `echo server on ${name}`);
+      await waitForLine(bg, /"ready"/, timeoutMs, `echo server on ${node}`);
     }
   } catch (e) {
     await Promise.all(started.map((b) => b.stop()));
@@ -92,37 +100,32 @@ async function routeSource(runtime: Runtime, n: NodePlan, dst: string): Promise<
   }
 }
 
+/**
+ * The agent's command line for flow number `k`. Every user string (the flow's name above all)
+ * goes as a `--key=value` value, so a name like `--count` is never read as an option. Pure.
+ */
+export function flowArgv(f: Flow, k: number): string[] {
+  const spec = { flow: f.name, address: f.toAddress, port: f.toPort, ...(f.source ? { source: f.source } : {}), sourcePort: sourcePortOf(k), count: f.count, timeoutMs: f.timeoutMs };
+  return clientArgv(protocolOfFlow(f).name, spec);
+}
+
 /** Runs every flow's connections (flows at once, attempts of a flow one after another). */
 export async function runFlows(plan: LabPlan, runtime: Runtime, flows: Flow[]): Promise<ConnectionRecord[]> {
   const all = await Promise.all(
     flows.map(async (f, k) => {
       const n = nodeOf(plan, f.from);
-      const argv = [
-        process.execPath,
-        AGENT,
-        'client',
-        '--flow',
-        f.name,
-        '--address',
-        f.toAddress,
-        '--port',
-        String(f.toPort),
-        '--source-port',
-        String(sourcePortOf(k)),
-        '--count',
-        String(f.count),
-        '--timeout-ms',
-        String(f.timeoutMs),
-        ...(f.source ? ['--source', f.source] : []),
-      ];
+      const argv = [process.execPath, AGENT, ...flowArgv(f, k)];
       const r = await runtime.exec(n, argv, { context: 'net', timeoutMs: f.count * (f.timeoutMs + 2000) + 5000 });
       // A connection that never got an answer has no local address to report: the kernel's choice is the route's.
       const src = f.source ?? (await routeSource(runtime, n, f.toAddress));
+      // Records of the default protocol name none, as before protocols were named.
+      const protocol = protocolOfFlow(f).name;
+      const named = protocol === DEFAULT_PROTOCOL ? {} : { protocol };
       return r.stdout
         .split('\n')
         .filter(Boolean)
         .map((line) => JSON.parse(line) as Omit<ConnectionRecord, 'client' | 'server'>)
-        .map((c) => ({ ...c, srcAddress: c.srcAddress ? c.srcAddress.replace(/^::ffff:/, '') : (src ?? ''), client: f.from, server: f.server }));
+        .map((c) => ({ ...c, ...named, srcAddress: c.srcAddress ? c.srcAddress.replace(/^::ffff:/, '') : (src ?? ''), client: f.from, server: f.server }));
     }),
   );
   return all.flat();

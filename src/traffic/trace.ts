@@ -1,8 +1,7 @@
 import { LabError } from '../errors.js';
 import type { LabPlan, NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { ownerOf as ownerIn } from '../topology/addresses.js';
-import { canonicalAddress, hostOf } from '../util/ip.js';
+import { indexLab } from '../net/lab-index.js';
 
 export interface TraceHop {
   ttl: number;
@@ -42,15 +41,10 @@ export function parseTraceroute(text: string): TraceHop[] {
 
 /** Names each hop by the node and interface that own its address. Pure. */
 export function nameHops(plan: LabPlan, hops: TraceHop[]): TraceHop[] {
+  const lab = indexLab(plan.lab.nodes);
   return hops.map((h) => {
-    if (!h.address) return h;
-    for (const n of plan.nodes) {
-      const want = canonicalAddress(h.address);
-      const i = n.node.interfaces.find((x) => x.addresses.some((a) => canonicalAddress(hostOf(a)) === want));
-      if (i) return { ...h, node: n.node.name, iface: i.name };
-      if (n.node.loopbacks.some((a) => canonicalAddress(hostOf(a)) === want)) return { ...h, node: n.node.name, iface: 'lo' };
-    }
-    return h;
+    const owner = h.address ? lab.ownerOf(h.address) : undefined;
+    return owner ? { ...h, node: owner.node.name, iface: owner.iface } : h;
   });
 }
 
@@ -67,8 +61,8 @@ function nodeOf(plan: LabPlan, name: string): NodePlan {
 }
 
 function ownerOf(plan: LabPlan, address: string): NodePlan | undefined {
-  const owner = ownerIn(plan.lab.nodes, address);
-  return plan.nodes.find((n) => n.node === owner);
+  const owner = indexLab(plan.lab.nodes).ownerOf(address);
+  return plan.nodes.find((n) => n.node === owner?.node);
 }
 
 async function traceroute(runtime: Runtime, n: NodePlan, to: string, port?: number, maxHops = 12): Promise<TraceHop[]> {

@@ -130,6 +130,17 @@ export class EvidenceBuilder {
     this.evidence = { lab: lab.view, captures: [...this.captures.values()], nflog: [...this.nflogs.values()], conntrack: [], counters: [], kernel: [], routes: [], connections: [] };
   }
 
+  /**
+   * An NFLOG capture for a node that is not of kind firewall, as asymlab records one for any node
+   * with a `firewall:` section (a router that filters, say).
+   */
+  firewallSection(node: string): this {
+    const cap: NflogCapture = { node, file: `${node}-nflog.pcap`, packets: [], droppedByKernel: 0 };
+    this.nflogs.set(node, cap);
+    this.evidence.nflog.push(cap);
+    return this;
+  }
+
   private frame(node: string, iface: string, p: DecodedPacket): void {
     const cap = this.captures.get(`${node}:${iface}`)!;
     cap.packets.push({ ...p, index: cap.packets.length });

@@ -1,0 +1,12 @@
+/**
+ * The drop explainers, in the order they are tried: the first that finds its cause explains the
+ * drop. A packet an NFLOG rule logged was dropped by that rule, whatever the routes say; the
+ * reverse-path filter is checked before a missing route because rp_filter drops a packet the
+ * routes would forward. Adding a cause: one file in this folder and a line here.
+ */
+import type { DropExplainer } from './explainer.js';
+import { nflogRule } from './nflog-rule.js';
+import { noRoute } from './no-route.js';
+import { rpFilter } from './rp-filter.js';
+
+export const EXPLAINERS: readonly DropExplainer[] = [nflogRule, rpFilter, noRoute];

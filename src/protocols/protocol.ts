@@ -1,0 +1,88 @@
+/**
+ * A flow protocol: all asymlab knows about one transport, so the agent, the packet tracker and the
+ * verdict stay generic. TCP is the only one today; UDP echo (fixed source ports) and ICMP echo
+ * (id/seq tracked through NAT) come next. Each protocol is one value of this type, listed in
+ * registry.ts; generic code asks the registry and never compares protocol names.
+ */
+import type { DropContext } from '../analysis/explain-drop.js';
+import type { ConnectionFinding } from '../analysis/connection-verdict.js';
+import type { ConnectionRecord, ConntrackTuple, PacketTrace } from '../analysis/types.js';
+import type { DecodedPacket } from '../pcap/types.js';
+import type { ProtocolName } from './registry.js';
+
+export type { ProtocolName };
+
+/** A captured packet, or the packet an ICMP error quotes (decoded as far as the quote goes). */
+export type WirePacket = Pick<DecodedPacket, 'ip' | 'tcp' | 'udp' | 'icmp'>;
+
+/** What the flow agent's client is asked to do: every value came from the lab file or the plan. */
+export interface ClientSpec {
+  flow: string;
+  address: string;
+  port: number;
+  /** Source address to bind; the route's choice when absent. */
+  source?: string;
+  /** The first source port; attempt i uses sourcePort + i, so the tuple is known even when no answer comes. */
+  sourcePort: number;
+  count: number;
+  timeoutMs: number;
+}
+
+/** One attempt as the client saw it; the flow runner adds flow, client and server. */
+export type AttemptResult = Omit<ConnectionRecord, 'flow' | 'client' | 'server' | 'protocol'>;
+
+/** The agent's behaviour for the protocol, run inside a node's namespace. */
+export interface ProtocolAgent {
+  /** Attempt `attempt` (0-based) of a flow: real kernel sockets, never crafted packets. */
+  attempt(spec: ClientSpec, attempt: number): Promise<AttemptResult>;
+  /** Echo servers on these ports; resolves once every one listens, rejects if one cannot. */
+  serve(ports: number[]): Promise<void>;
+}
+
+/** What an ICMP error's quote says of the packet it is about (IcmpSighting carries it). */
+export interface QuotedIdentity {
+  /** The quoted sequence number (TCP seq; ICMP echo's, once that protocol comes). */
+  quotedSeq?: number;
+}
+
+/** What a trace records of the packet it follows, besides where it went. */
+export interface TraceIdentity {
+  /** SYN, SYN-ACK, RST, DATA…: what the verdict calls the packet. */
+  label: string;
+  /** Fields of PacketTrace that hold the identity (TCP: flags, seq, ack, payloadLength). */
+  fields: Partial<Pick<PacketTrace, 'flags' | 'seq' | 'ack' | 'payloadLength'>>;
+}
+
+/**
+ * How one packet is followed across hops and through NAT. NAT rewrites the tuple; the key is made
+ * of what it leaves alone, so equal keys under different tuples are the same packet translated.
+ */
+export interface PacketIdentity {
+  /** Whether the packet is this protocol's. ICMP errors are nobody's: they are tied to a flow by their quote. */
+  claims(p: WirePacket): boolean;
+  /** Addresses and ports (or what the protocol keeps there) of a claimed packet. */
+  tuple(p: WirePacket): ConntrackTuple | undefined;
+  /** Equal on every hop the packet crosses, NAT or not. */
+  key(p: WirePacket): string;
+  /** The key of a traced packet, to find it again elsewhere (an NFLOG record). */
+  traceKey(t: PacketTrace): string;
+  identity(p: WirePacket): TraceIdentity;
+  /** The identity in words: "flags S., seq 1, ack 0, 0 bytes". */
+  describe(t: PacketTrace): string;
+  /** What identifies the packet an ICMP error quotes (a quote may hold only 8 bytes of header): TCP's seq. */
+  quoted(quote: WirePacket): QuotedIdentity;
+  /** Whether an ICMP error, by what it quotes, is about this traced packet. */
+  quotes(quoted: QuotedIdentity, t: PacketTrace): boolean;
+}
+
+export interface FlowProtocol {
+  name: ProtocolName;
+  agent: ProtocolAgent;
+  packets: PacketIdentity;
+  /**
+   * The outcome of one attempt from its tracked packets: delivered, reset, dropped or unreachable,
+   * its paths, and for a failure the dying packet with the protocol's findings (finding-kit.ts
+   * places and explains the drop).
+   */
+  decide(ctx: DropContext): ConnectionFinding;
+}
