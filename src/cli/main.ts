@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { LabError, exitCodes } from '../errors.js';
 import type { CliContext } from './context.js';
 import type { RuntimeKind } from '../topology/types.js';
+import { interruptChildren } from '../util/exec.js';
 
 const USAGE = `asymlab: prove with real packets where stateful devices drop traffic
 
@@ -158,7 +159,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     io.err(`asymlab: '${name}' needs root: it works with network namespaces, iptables and FRR\n  hint: run it with sudo\n`);
     return exitCodes.environment;
   }
-  // Ctrl-C aborts the command; the command removes what it created and exits 130.
+  // Ctrl-C aborts the command; the command removes what it created and exits 130. Any failure
+  // after that is the interrupt's.
   const ac = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -169,6 +171,9 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     }
     io.err(`asymlab: ${sig}: stopping and cleaning up (again to exit at once)\n`);
     ac.abort(new LabError('interrupted', `interrupted by ${sig}`));
+    // Children run in their own process groups and never see the terminal's signal: they are
+    // ended here, by PID, and no new one starts but the teardown's.
+    interruptChildren();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -176,8 +181,10 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     return await handler(rest, values, { out: io.out, err: io.err, signal: ac.signal, quiet: values.quiet === true });
   } catch (e) {
     if (e instanceof LabError) {
-      io.err(`asymlab: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
-      return exitCodes[e.kind];
+      // After Ctrl-C a step may fail in its own words (a child ended by the interrupt): still 130.
+      const interrupted = ac.signal.aborted && e.kind !== 'interrupted';
+      io.err(`asymlab: ${interrupted ? 'interrupted: ' : ''}${e.message}\n${e.hint && !interrupted ? `  hint: ${e.hint}\n` : ''}`);
+      return interrupted ? exitCodes.interrupted : exitCodes[e.kind];
     }
     io.err(`asymlab: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
     return 70;
