@@ -100,7 +100,7 @@ export interface LabMatch {
    * an FRR daemon outside the host's network namespace that names no other lab.
    */
   pidFilePids?: ReadonlySet<number>;
-  /** The host's network namespace (of PID 1), where no lab daemon runs. */
+  /** The host's network namespace (asymlab's own), where no lab daemon runs. */
   hostNetInode?: number;
   /** Only processes of this pid namespace (docker: a container's own processes go with it). */
   pidNs?: string;
@@ -148,21 +148,26 @@ const link = (path: string): string | undefined => {
   }
 };
 
-/** One pass over /proc. Synchronous on purpose: small reads, and the set should be one moment's. */
+/**
+ * One pass over /proc. Synchronous on purpose: small reads, and the set should be one moment's.
+ * Only processes that could be a lab's are returned (outside the host's network namespace, or
+ * carrying a marker or an FRR pathspace): the others cost no stat read.
+ */
 export function readProcs(root = '/proc'): ProcEntry[] {
+  // asymlab runs in the host's namespace (PID 1's may be unreadable, e.g. in a microVM).
+  const hostNet = nsInodeOf(link(join(root, 'self/ns/net')));
   const out: ProcEntry[] = [];
   for (const name of readdirSync(root)) {
     if (!/^\d+$/.test(name)) continue;
     const dir = join(root, name);
+    const netLink = link(join(dir, 'ns/net'));
+    const environ = read(join(dir, 'environ'));
+    const cmdline = read(join(dir, 'cmdline'));
+    const candidate = hostNet === undefined || nsInodeOf(netLink) !== hostNet || markerOf(environ) !== undefined || pathspaceOf((cmdline ?? '').split('\0')) !== undefined;
+    if (!candidate) continue;
     const stat = read(join(dir, 'stat'));
     if (stat === undefined) continue; // exited meanwhile
-    const e = parseProc(Number(name), {
-      stat,
-      netLink: link(join(dir, 'ns/net')),
-      pidNsLink: link(join(dir, 'ns/pid')),
-      environ: read(join(dir, 'environ')),
-      cmdline: read(join(dir, 'cmdline')),
-    });
+    const e = parseProc(Number(name), { stat, netLink, pidNsLink: link(join(dir, 'ns/pid')), environ, cmdline });
     if (e) out.push(e);
   }
   return out;

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { LabError } from '../errors.js';
 
 /**
@@ -61,7 +61,6 @@ export class CommandError extends LabError {
     this.result = result;
   }
 }
-
 
 /** Children that have not exited yet; `teardown` ones are not ended by an interrupt. */
 const live = new Map<ChildProcess, { teardown: boolean; exited: Promise<void> }>();

@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labProcesses, labsOfProcesses, markerOf, nsInodeOf, parseProc, pathspaceOf, stateOf, type ProcEntry } from '../../src/runtime/proc-scan.js';
+import { labProcesses, labsOfProcesses, markerOf, nsInodeOf, parseProc, pathspaceOf, readProcs, stateOf, type ProcEntry } from '../../src/runtime/proc-scan.js';
 
 // Fixture text as /proc gives it: NUL-separated environ and cmdline, stat with comm in parentheses.
 const nul = (...parts: string[]) => `${parts.join('\0')}\0`;
@@ -92,5 +95,37 @@ describe("finding a lab's processes", () => {
     // A zombie, or -N on a program that is not FRR, names no lab.
     expect(labsOfProcesses(entries.filter((e) => e.pid !== 100 && e.pid !== 101), new Set([111]))).toEqual(['h2-b']);
     expect(labsOfProcesses([proc(103, { state: 'Z', argv: bgpd('asymlab_h2-c_r1') })])).toEqual([]);
+  });
+});
+
+describe('reading a /proc tree', () => {
+  /** A fake /proc: the ns links are dangling symlinks whose target is the text the kernel shows. */
+  function fakeProc(procs: Record<string, { net: string; env?: string[]; argv?: string[]; state?: string }>): string {
+    const root = mkdtempSync(join(tmpdir(), 'asymlab-proc-'));
+    mkdirSync(join(root, 'self/ns'), { recursive: true });
+    symlinkSync(HOST_NET, join(root, 'self/ns/net'));
+    for (const [pid, p] of Object.entries(procs)) {
+      mkdirSync(join(root, pid, 'ns'), { recursive: true });
+      symlinkSync(p.net, join(root, pid, 'ns/net'));
+      symlinkSync(HOST_PID, join(root, pid, 'ns/pid'));
+      writeFileSync(join(root, pid, 'stat'), `${pid} (x) ${p.state ?? 'S'} 1 1 1 0`);
+      writeFileSync(join(root, pid, 'environ'), nul('PATH=/bin', ...(p.env ?? [])));
+      writeFileSync(join(root, pid, 'cmdline'), nul(...(p.argv ?? ['/bin/sleep', '30'])));
+    }
+    return root;
+  }
+
+  it("returns only processes that could be a lab's, parsed", () => {
+    const root = fakeProc({
+      10: { net: HOST_NET }, // the host's, unmarked: not even read further
+      11: { net: HOST_NET, env: ['ASYMLAB_NS=asymlab_h2-a_r1'] },
+      12: { net: GONE_NET },
+      13: { net: HOST_NET, argv: bgpd('asymlab_h2-a_r2') },
+      14: { net: GONE_NET, state: 'Z' },
+    });
+    const entries = readProcs(root);
+    expect(entries.map((e) => e.pid).sort()).toEqual([11, 12, 13, 14]);
+    expect(entries.find((e) => e.pid === 12)).toMatchObject({ netInode: 4026533005, pidNs: HOST_PID, state: 'S', argv: ['/bin/sleep', '30'] });
+    expect(labProcesses(entries, { lab: 'h2-a', netInodes: new Set([4026533005]) }).sort()).toEqual([11, 12, 13]);
   });
 });

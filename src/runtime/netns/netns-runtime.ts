@@ -95,7 +95,7 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
         lab,
         netInodes: netInodesOf(spaces),
         pidFilePids: pidFilePids(runDirs),
-        hostNetInode: netInodeOfPath('/proc/1/ns/net'),
+        hostNetInode: netInodeOfPath('/proc/self/ns/net'),
         exclude: new Set([process.pid]),
       });
       await deleteNamespaces(run, spaces.map((s) => s.name));
