@@ -108,6 +108,9 @@ export interface LabMatch {
   exclude?: ReadonlySet<number>;
 }
 
+/** Without the host's namespace known, no process counts as outside it. */
+const outsideHost = (e: ProcEntry, m: LabMatch) => m.hostNetInode !== undefined && e.netInode !== undefined && e.netInode !== m.hostNetInode;
+
 /** The live processes of a lab, by any of the signs above. Pure. */
 export function labProcesses(entries: ProcEntry[], m: LabMatch): number[] {
   return entries
@@ -116,7 +119,7 @@ export function labProcesses(entries: ProcEntry[], m: LabMatch): number[] {
       (e) =>
         (e.netInode !== undefined && m.netInodes.has(e.netInode)) ||
         labNamedBy(e) === m.lab ||
-        (m.pidFilePids?.has(e.pid) === true && isFrrDaemon(e) && e.netInode !== m.hostNetInode && labNamedBy(e) === undefined),
+        (m.pidFilePids?.has(e.pid) === true && isFrrDaemon(e) && outsideHost(e, m) && labNamedBy(e) === undefined),
     )
     .map((e) => e.pid);
 }

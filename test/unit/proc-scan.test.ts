@@ -86,6 +86,10 @@ describe("finding a lab's processes", () => {
     expect(labProcesses(entries, match)).toEqual([100, 101, 102, 107, 110]);
   });
 
+  it('counts no pid file when the host namespace is unknown', () => {
+    expect(labProcesses(entries, { ...match, hostNetInode: undefined })).toEqual([100, 101, 102, 110]);
+  });
+
   it("only in one pid namespace when asked (docker: a container's processes go with it)", () => {
     expect(labProcesses(entries, { ...match, pidNs: HOST_PID })).toEqual([100, 101, 102, 107]);
   });
