@@ -39,7 +39,7 @@ export function tcpdumpArgv(iface: string, file: string, snaplen = 256): string[
 
 const env = { ...process.env, TZ: 'UTC' };
 
-export async function startCaptures(plan: LabPlan, runtime: Runtime, dir: string, opts: { readyTimeoutMs?: number } = {}): Promise<CaptureJob[]> {
+export async function startCaptures(plan: LabPlan, runtime: Runtime, dir: string, opts: { readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<CaptureJob[]> {
   await mkdir(dir, { recursive: true });
   const jobs: CaptureJob[] = [];
   const start = (n: NodePlan, iface: string, tcpIface: string, snaplen?: number) => {
@@ -52,7 +52,7 @@ export async function startCaptures(plan: LabPlan, runtime: Runtime, dir: string
     if (n.firewall) start(n, 'nflog', `nflog:${NFLOG_GROUP}`, 65535);
   }
   try {
-    await waitReady(jobs, opts.readyTimeoutMs ?? 10_000);
+    await waitReady(jobs, opts.readyTimeoutMs ?? 10_000, opts.signal);
   } catch (e) {
     await stopCaptures(jobs);
     throw e;
@@ -61,7 +61,7 @@ export async function startCaptures(plan: LabPlan, runtime: Runtime, dir: string
 }
 
 /** tcpdump says "listening on IFACE" once the socket is bound: nothing is missed after that. */
-async function waitReady(jobs: CaptureJob[], timeoutMs: number): Promise<void> {
+async function waitReady(jobs: CaptureJob[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const ready = new Set<CaptureJob>();
   const texts = new Map<CaptureJob, string>();
@@ -69,6 +69,8 @@ async function waitReady(jobs: CaptureJob[], timeoutMs: number): Promise<void> {
   const exited = new Set<CaptureJob>();
   for (const j of jobs) void j.bg.exited.then(() => exited.add(j));
   while (ready.size < jobs.length) {
+    // Ctrl-C ends tcpdump too: its exit is then the interrupt's doing, not a capture failure.
+    if (signal?.aborted) throw new LabError('interrupted', `interrupted while tcpdump was starting (${ready.size} of ${jobs.length} listening)`);
     for (const j of jobs) {
       if (/listening on/.test(texts.get(j) ?? '')) ready.add(j);
       else if (exited.has(j)) throw new LabError('runtime', `[${j.node}] tcpdump on ${j.iface} failed: ${(texts.get(j) ?? '').trim().slice(-300)}`);

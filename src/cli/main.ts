@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { LabError, exitCodes } from '../errors.js';
 import { COMMANDS } from './commands.js';
 import { GLOBAL_OPTIONS, usage, type CommandSpec, type OptionValues } from './spec.js';
+import { interruptChildren } from '../util/exec.js';
 
 export const VERSION = '0.1.0';
 
@@ -58,7 +59,8 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     io.err(`asymlab: '${name}' needs root: it works with network namespaces, iptables and FRR\n  hint: run it with sudo\n`);
     return exitCodes.environment;
   }
-  // Ctrl-C aborts the command; the command removes what it created and exits 130.
+  // Ctrl-C aborts the command; the command removes what it created and exits 130. Any failure
+  // after that is the interrupt's.
   const ac = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -69,6 +71,9 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     }
     io.err(`asymlab: ${sig}: stopping and cleaning up (again to exit at once)\n`);
     ac.abort(new LabError('interrupted', `interrupted by ${sig}`));
+    // Children run in their own process groups and never see the terminal's signal: they are
+    // ended here, by PID, and no new one starts but the teardown's.
+    interruptChildren();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -76,8 +81,10 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     return await spec.run(positionals, values, { out: io.out, err: io.err, signal: ac.signal, quiet: values.quiet === true });
   } catch (e) {
     if (e instanceof LabError) {
-      io.err(`asymlab: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
-      return exitCodes[e.kind];
+      // After Ctrl-C a step may fail in its own words (a child ended by the interrupt): still 130.
+      const interrupted = ac.signal.aborted && e.kind !== 'interrupted';
+      io.err(`asymlab: ${interrupted ? 'interrupted: ' : ''}${e.message}\n${e.hint && !interrupted ? `  hint: ${e.hint}\n` : ''}`);
+      return interrupted ? exitCodes.interrupted : exitCodes[e.kind];
     }
     io.err(`asymlab: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
     return 70;

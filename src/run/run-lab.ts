@@ -48,7 +48,7 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
   const servers = await timed('servers', () => startServers(plan, runtime, lab.flows));
   try {
     const before = await timed('counters', () => snapshotLab(plan, runtime, false));
-    const jobs = await timed('capture', () => startCaptures(plan, runtime, join(outDir, 'captures')), (j) => `${j.length} captures`);
+    const jobs = await timed('capture', () => startCaptures(plan, runtime, join(outDir, 'captures'), { signal }), (j) => `${j.length} captures`);
     const watches = watchConntrack(plan, runtime);
     let connections: ConnectionRecord[] = [];
     let stats: CaptureStats[] = [];
@@ -105,6 +105,10 @@ export async function runLab(lab: Lab, opts: RunOptions = {}): Promise<RunResult
     const { verdicts, timings, traces } = await proveFlows(started, outDir, emit, opts.signal);
     ok = true;
     return { lab: lab.name, outDir, verdicts, traces, timings: { ...started.timings, ...timings }, pass: verdicts.every((v) => v.pass) };
+  } catch (e) {
+    // After Ctrl-C a child ended by the interrupt (tcpdump, a flow) fails in its own words: the failure is the interrupt's.
+    if (opts.signal?.aborted) throw new LabError('interrupted', `interrupted: lab '${lab.name}' removed`, { cause: e });
+    throw e;
   } finally {
     if (!opts.keepUp || !ok) await started.down();
   }

@@ -3,6 +3,7 @@ import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseResourceName } from '../plan/plan.js';
 import type { Runner } from '../util/exec.js';
+import { labProcesses, netInodeOfPath, readProcs, stateOf, type LabMatch } from './proc-scan.js';
 
 /**
  * Named network namespaces, shared by both runtimes: the netns runtime owns them, the docker runtime
@@ -35,17 +36,29 @@ export async function listNamespaces(lab?: string): Promise<NamedNs[]> {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** PIDs of the processes in a namespace: all of them were started by asymlab, in a namespace it made. */
-export async function pidsIn(run: Runner, ns: string): Promise<number[]> {
-  const r = await run(['ip', 'netns', 'pids', ns], { reject: false });
-  return r.stdout.split(/\s+/).filter(Boolean).map(Number).filter((n) => Number.isInteger(n) && n > 1 && n !== process.pid);
+/** The inodes of named namespaces: a process whose ns/net has one of them is in that namespace. */
+export function netInodesOf(spaces: NamedNs[]): Set<number> {
+  return new Set(spaces.map((s) => netInodeOfPath(join(NETNS_DIR, s.name))).filter((i): i is number => i !== undefined));
+}
+
+/**
+ * Ends every process of a lab that a scan of /proc finds (proc-scan.ts), also those in namespaces
+ * that lost their name. A process ended in one round may have forked on its way out: another scan
+ * follows a round that found something, at most `rounds` in all.
+ */
+export async function endLabProcesses(match: LabMatch, rounds = 3): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    const pids = labProcesses(readProcs(), match);
+    if (!pids.length) return;
+    await endProcesses(pids);
+  }
 }
 
 /** A zombie counts as gone: its parent (often init, for daemonised FRR) reaps it in its own time. */
 function alive(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) [ZX]/s.test(stat);
+    const state = stateOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return state !== undefined && state !== 'Z' && state !== 'X';
   } catch {
     return false;
   }
@@ -78,7 +91,7 @@ export async function endProcesses(pids: number[], graceMs = 1500): Promise<void
 /** Deletes namespaces in one `ip -batch`; veths inside go with them. */
 export async function deleteNamespaces(run: Runner, names: string[]): Promise<void> {
   if (!names.length) return;
-  const r = await run(['ip', '-force', '-batch', '-'], { input: names.map((n) => `netns del ${n}\n`).join(''), reject: false });
+  const r = await run(['ip', '-force', '-batch', '-'], { input: names.map((n) => `netns del ${n}\n`).join(''), reject: false, teardown: true });
   // A name that vanished meanwhile is fine; anything else left behind is removed file by file.
   for (const n of names) await rm(join(NETNS_DIR, n), { force: true }).catch(() => undefined);
   void r;

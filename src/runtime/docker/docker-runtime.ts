@@ -3,7 +3,9 @@ import { isAbsolute, join, posix, resolve } from 'node:path';
 import type Dockerode from 'dockerode';
 import { LabError } from '../../errors.js';
 import type { LabPlan, NodePlan } from '../../plan/plan.js';
-import { endProcesses, listNamespaces, NETNS_DIR, pidsIn } from '../namespaces.js';
+import { settleChildren } from '../../util/exec.js';
+import { endLabProcesses, listNamespaces, NETNS_DIR } from '../namespaces.js';
+import { netInodeOfPath, NS_MARKER } from '../proc-scan.js';
 import { checkTools } from '../preflight.js';
 import type { ExecOptions, FrrLayout, LabResources, Runtime, RuntimeDeps } from '../runtime.js';
 import { execInContainer } from './container-exec.js';
@@ -34,11 +36,6 @@ export function bindsOf(plan: LabPlan, node: NodePlan): string[] {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** True when the process runs in the host's pid namespace (started from the host by `ip netns exec`), not in a container. */
-async function inHostPidNs(pid: number, hostPidNs: string): Promise<boolean> {
-  return (await readlink(`/proc/${pid}/ns/pid`).catch(() => '')) === hostPidNs;
 }
 
 /**
@@ -146,11 +143,13 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
       if (opts.context === 'node') {
         return execInContainer(docker, node.ns, argv, { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject });
       }
-      return run(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject });
+      const env = { ...process.env, [NS_MARKER]: node.ns };
+      return run(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, env });
     },
 
     spawn(node, argv, opts = {}) {
-      return spawn(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, ...opts });
+      // The marker finds host processes of the lab after its container is gone (proc-scan.ts).
+      return spawn(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, ...opts, env: { ...(opts.env ?? process.env), [NS_MARKER]: node.ns } });
     },
 
     async writeFile(node, path, content, opts = {}) {
@@ -193,19 +192,21 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
       const up = await daemonUp();
       const containers = up ? await labContainers(lab) : [];
       // Host processes started in a container's namespace (captures, flows) keep it alive after
-      // the container: end them by PID. Only through links that still point at one of the lab's
-      // containers (a stale link's PID may be reused by any process), and only processes of the
-      // host's pid namespace: the container's own go with the container.
+      // the container: end them by PID. Found through links that still point at one of the lab's
+      // containers (a stale link's PID may be reused by any process) or by their marker, and only
+      // processes of the host's pid namespace: the container's own go with the container.
       const live = new Set(await Promise.all(containers.filter((c) => c.State === 'running').map(async (c) => (await docker.getContainer(c.Id).inspect()).State.Pid)));
       const hostPidNs = await readlink('/proc/self/ns/pid');
-      const ours: number[] = [];
+      const netInodes = new Set<number>();
       for (const l of links) {
         const target = await readlink(join(NETNS_DIR, l.name)).catch(() => '');
         const m = /^\/proc\/(\d+)\/ns\/net$/.exec(target);
-        if (!m || !live.has(Number(m[1]))) continue;
-        for (const pid of await pidsIn(run, l.name)) if (await inHostPidNs(pid, hostPidNs)) ours.push(pid);
+        const inode = m && live.has(Number(m[1])) ? netInodeOfPath(target) : undefined;
+        if (inode !== undefined) netInodes.add(inode);
       }
-      await endProcesses(ours);
+      // After Ctrl-C, whatever a child was still starting exists once it has exited.
+      await settleChildren();
+      await endLabProcesses({ lab, netInodes, pidNs: hostPidNs, exclude: new Set([process.pid]) });
       if (containers.length) await removeQuietly(containers.map((c) => c.Id), []);
       const errors: string[] = [];
       for (const l of links) await rm(join(NETNS_DIR, l.name), { force: true }).catch((err: unknown) => errors.push(`${l.name}: ${message(err)}`));

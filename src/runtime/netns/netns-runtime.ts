@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import { LabError } from '../../errors.js';
 import { insideBase } from '../../lab/lab-name.js';
 import { parseResourceName, type LabPlan, type NodePlan } from '../../plan/plan.js';
-import { deleteNamespaces, endProcesses, listNamespaces, pidsIn } from '../namespaces.js';
+import { settleChildren } from '../../util/exec.js';
+import { deleteNamespaces, endLabProcesses, listNamespaces, netInodesOf } from '../namespaces.js';
+import { labsOfProcesses, netInodeOfPath, NS_MARKER, pidFilePids, readProcs } from '../proc-scan.js';
 import type { ExecOptions, FrrLayout, LabResources, Runtime, RuntimeDeps } from '../runtime.js';
 import { checkTools } from '../preflight.js';
 
@@ -24,6 +26,15 @@ async function frrIds(run: RuntimeDeps['run']): Promise<{ uid: number; gid: numb
 export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
   const { run, spawn } = deps;
   let ids: Promise<{ uid: number; gid: number } | undefined> | undefined;
+  // Every child started for a node carries its namespace's name, and so does any daemon it forks:
+  // a teardown finds them by it after the name is gone (proc-scan.ts).
+  const envs = new Map<string, NodeJS.ProcessEnv>();
+  const marked = (ns: string, env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+    if (env) return { ...env, [NS_MARKER]: ns };
+    let e = envs.get(ns);
+    if (!e) envs.set(ns, (e = { ...process.env, [NS_MARKER]: ns }));
+    return e;
+  };
 
   const runtime: Runtime = {
     kind: 'netns',
@@ -48,11 +59,11 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
     },
 
     exec(node: NodePlan, argv: string[], opts: ExecOptions = {}) {
-      return run(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject });
+      return run(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, env: marked(node.ns) });
     },
 
     spawn(node, argv, opts = {}) {
-      return spawn(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, ...opts });
+      return spawn(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, ...opts, env: marked(node.ns, opts.env) });
     },
 
     async writeFile(_node, path, content, opts = {}) {
@@ -78,9 +89,17 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
     },
 
     async removeLab(lab) {
+      // After Ctrl-C, a daemon a child was still starting exists once that child has exited.
+      await settleChildren();
       const spaces = (await listNamespaces(lab)).filter((n) => !n.link);
-      const pids = (await Promise.all(spaces.map((s) => pidsIn(run, s.name)))).flat();
-      await endProcesses(pids);
+      const runDirs = (await readdir(FRR_RUN).catch(() => [] as string[])).filter((e) => parseResourceName(e)?.lab === lab).map((e) => `${FRR_RUN}/${e}`);
+      await endLabProcesses({
+        lab,
+        netInodes: netInodesOf(spaces),
+        pidFilePids: pidFilePids(runDirs),
+        hostNetInode: netInodeOfPath('/proc/self/ns/net'),
+        exclude: new Set([process.pid]),
+      });
       await deleteNamespaces(run, spaces.map((s) => s.name));
       // FRR's per-namespace folders, also those of namespaces a crash left without a namespace.
       for (const base of [FRR_ETC, FRR_RUN]) {
@@ -101,6 +120,8 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
           if (p && !byLab.has(p.lab)) byLab.set(p.lab, []);
         }
       }
+      // Processes whose namespace lost its name: nothing else may be left of their lab.
+      for (const lab of labsOfProcesses(readProcs(), new Set([process.pid]))) if (!byLab.has(lab)) byLab.set(lab, []);
       return [...byLab].map(([lab, nodes]) => ({ lab, runtime: 'netns' as const, nodes }));
     },
   };
