@@ -1,6 +1,6 @@
-import { access } from 'node:fs/promises';
 import type { Runtime } from '../runtime/runtime.js';
-import { createRuntime } from '../runtime/select.js';
+import { RUNTIMES } from '../runtime/registry.js';
+import { run, spawnBackground } from '../util/exec.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { listStates, readState, removeState } from './state.js';
 import { claimLab } from './claim.js';
@@ -37,24 +37,18 @@ async function removeClaimedLab(lab: string, opts: { runtime?: Runtime; emit?: E
   return found;
 }
 
+/** The runtimes that may hold resources of a lab: the registry's, where each says it may (docker: a socket), and the state file's. */
 async function candidateRuntimes(preferred?: Runtime['kind']): Promise<Runtime[]> {
-  const out: Runtime[] = [await createRuntime('netns')];
-  if (preferred === 'docker' || (await dockerReachable())) {
+  const out: Runtime[] = [];
+  for (const entry of RUNTIMES) {
+    if (entry.name !== preferred && !(await entry.mayHaveResources())) continue;
     try {
-      out.push(await createRuntime('docker'));
+      out.push(await entry.load({ run, spawn: spawnBackground }));
     } catch {
-      /* no docker runtime on this machine */
+      /* that runtime cannot be loaded on this machine: it has nothing here */
     }
   }
   return out;
-}
-
-/** A docker socket means containers may exist; without one the docker runtime still finds its namespace links. */
-async function dockerReachable(): Promise<boolean> {
-  return access('/var/run/docker.sock').then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Removes every asymlab resource on the machine, whatever lab or crashed run left it. */
