@@ -28,6 +28,8 @@ Images (docker runtime)
 
 Options
   --runtime netns|docker       override the lab's runtime
+  --allow-outside-paths        let the lab name files outside its folder (frr-config,
+                               iptables, binds, extends); only for lab files you trust
   --quiet                      no progress lines
   -h, --help                   this text
 
@@ -129,6 +131,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
         out: { type: 'string', short: 'o' },
         junit: { type: 'string' },
         'keep-up': { type: 'boolean' },
+        'allow-outside-paths': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -173,7 +176,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await handler(rest, values, { out: io.out, err: io.err, signal: ac.signal, quiet: values.quiet === true });
+    return await handler(rest, values, { out: io.out, err: io.err, signal: ac.signal, quiet: values.quiet === true, allowOutsidePaths: values['allow-outside-paths'] === true });
   } catch (e) {
     if (e instanceof LabError) {
       io.err(`asymlab: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
