@@ -17,8 +17,9 @@ export interface CliContext {
 
 /**
  * A lab argument is a lab file, a folder with lab.yaml, or the name of a lab that is up. With a
- * context, its --allow-outside-paths applies and the lab's warnings are printed (to stderr, so
- * validate still exits 0).
+ * context (validate, up, run, test), its --allow-outside-paths applies and the lab's warnings are
+ * printed (to stderr, so validate still exits 0). Without one (inspect, trace: commands on a lab
+ * that is up, which read none of the files it names), files outside the lab folder are let be.
  */
 export async function resolveLab(arg: string, runtime?: RuntimeKind, ctx?: Pick<CliContext, 'err' | 'allowOutsidePaths'>): Promise<Lab> {
   const load = async (file: string, rt: RuntimeKind | undefined, allowOutsidePaths: boolean) => {
@@ -28,7 +29,7 @@ export async function resolveLab(arg: string, runtime?: RuntimeKind, ctx?: Pick<
   };
   let file = arg;
   if (existsSync(arg) && statSync(arg).isDirectory()) file = join(arg, 'lab.yaml');
-  if (existsSync(file)) return load(file, runtime, ctx?.allowOutsidePaths === true);
+  if (existsSync(file)) return load(file, runtime, ctx ? ctx.allowOutsidePaths === true : true);
   const state = await readState(arg);
   // a lab that is up passed its checks when it came up (perhaps with --allow-outside-paths)
   if (state) return load(state.file, runtime ?? state.runtime, true);
