@@ -63,6 +63,8 @@ const KIND_WORDS: Record<FileKind, string> = {
 };
 
 export const mib = (bytes: number): string => `${+(bytes / 1024 / 1024).toFixed(2)} MiB`;
+/** A size that broke a limit, exactly: 1.0000019 MiB rounds to the limit itself. */
+export const bytesText = (bytes: number): string => `${bytes.toLocaleString('en-US')} bytes`;
 
 /** Whether `path` is `root` or lies below it (both already free of symlinks). */
 export function isInside(path: string, root: string): boolean {
@@ -136,7 +138,7 @@ export async function checkFileRef(kind: RefKind, path: string, key: string, ctx
   }
   const maxBytes = rule.maxBytes ?? ctx.maxBytes;
   if (maxBytes !== undefined && info.kind === 'file' && info.sizeBytes > maxBytes) {
-    return { problem: { path: key, message: `${via} is ${mib(info.sizeBytes)}; ${rule.what} may be at most ${mib(maxBytes)}`, hint: 'a real one is far smaller: is this the right file?' } };
+    return { problem: { path: key, message: `${via} is ${bytesText(info.sizeBytes)}; ${rule.what} may be at most ${mib(maxBytes)}`, hint: 'a real one is far smaller: is this the right file?' } };
   }
   if (kind === 'bind' && isSystemPath(info.realPath)) {
     return { warning: { path: key, message: `binds the host's ${info.realPath} into the container`, hint: 'the node can read the host there, and change it unless the bind ends in :ro' } };
@@ -159,7 +161,7 @@ export async function readConfigFile(path: string, what: string, maxBytes = MAX_
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw fail(`${path} is not a regular file`);
-    if (st.size > maxBytes) throw fail(`${path} is ${mib(st.size)}; at most ${mib(maxBytes)}`);
+    if (st.size > maxBytes) throw fail(`${path} is ${bytesText(st.size)}; at most ${mib(maxBytes)}`);
     const buf = Buffer.alloc(maxBytes + 1);
     let n = 0;
     for (;;) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isAlias, isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { inputError, LabError, type InputProblem } from '../errors.js';
-import { checkFileRef, extendsRootOf, MAX_LAB_FILE_BYTES, mib, probeFile, type FileInfo, type FileProbe } from './file-ref.js';
+import { bytesText, checkFileRef, extendsRootOf, MAX_LAB_FILE_BYTES, mib, probeFile, type FileInfo, type FileProbe } from './file-ref.js';
 import { isMap, mergeLabDocs, type Json } from './merge.js';
 import { guardYaml } from './yaml-guard.js';
 
@@ -112,7 +112,7 @@ export interface LabSource {
 const tooBig = (file: string, bytes: number, max: number): InputProblem => ({
   file,
   path: '',
-  message: `the lab file is ${mib(bytes)}; a lab file may be at most ${mib(max)}`,
+  message: `the lab file is ${bytesText(bytes)}; a lab file may be at most ${mib(max)}`,
   hint: 'split it (extends), or raise the limit (LoadOptions.maxLabFileBytes)',
 });
 

@@ -90,7 +90,7 @@ describe('frr-config and iptables', () => {
 
   it(`refuses a config over ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`, async () => {
     const err = await refused({ '/lab/lab.yaml': withRef('frr-config: big.conf'), '/lab/big.conf': '!\n'.repeat(MAX_CONFIG_BYTES / 2 + 1) });
-    expect(err.message).toContain('topology.nodes.r1.frr-config: /lab/big.conf is 1 MiB; an FRR config file may be at most 1 MiB');
+    expect(err.message).toContain('topology.nodes.r1.frr-config: /lab/big.conf is 1,048,578 bytes; an FRR config file may be at most 1 MiB');
   });
 
   it('takes a file inside the folder, and one outside with --allow-outside-paths', async () => {
@@ -160,7 +160,7 @@ describe('extends', () => {
 
   it('refuses a base over the lab file size limit', async () => {
     const err = await refused({ '/lab/lab.yaml': CHILD.replace('EXT', 'base.yaml'), '/lab/base.yaml': `${withRef('')}#${'x'.repeat(2000)}\n` }, { maxLabFileBytes: 1000 });
-    expect(err.message).toMatch(/\/lab\/lab\.yaml:2:1: extends: \/lab\/base\.yaml is [\d.]+ MiB; a lab file may be at most/);
+    expect(err.message).toMatch(/\/lab\/lab\.yaml:2:1: extends: \/lab\/base\.yaml is [\d,]+ bytes; a lab file may be at most/);
   });
 });
 
@@ -173,7 +173,7 @@ describe('the lab file itself', () => {
   it('is at most 8 MiB unless the limit is raised', async () => {
     const big = `${withRef('')}#${'x'.repeat(8 * 1024 * 1024)}\n`;
     const err = await refused({ '/lab/lab.yaml': big });
-    expect(err.message).toContain('/lab/lab.yaml: the lab file is 8 MiB; a lab file may be at most 8 MiB');
+    expect(err.message).toContain(`/lab/lab.yaml: the lab file is ${Buffer.byteLength(big).toLocaleString('en-US')} bytes; a lab file may be at most 8 MiB`);
     await expect(load({ '/lab/lab.yaml': big }, { maxLabFileBytes: 9 * 1024 * 1024 })).resolves.toBeDefined();
   });
 });
