@@ -6,6 +6,9 @@ import { orList, type CommandSpec, type OptionSpec, type OptionValues } from './
 /** Every command: its arguments, its own options and its handler (loaded on demand). */
 const runtimeOption: OptionSpec = { type: 'string', value: 'NAME', help: `override the lab's runtime (${RUNTIME_NAMES.join(', ')})` };
 const jsonOption: OptionSpec = { type: 'boolean', help: 'machine-readable output' };
+const outsideOption: OptionSpec = { type: 'boolean', help: 'let the lab name files outside its folder (only for lab files you trust)' };
+/** Commands that load a lab file take --allow-outside-paths; the context carries it to the loader. */
+const withPaths = <T extends { allowOutsidePaths?: boolean }>(ctx: T, v: OptionValues): T => ({ ...ctx, allowOutsidePaths: v['allow-outside-paths'] === true });
 
 function runtimeOf(v: OptionValues): RuntimeKind | undefined {
   const r = v.runtime;
@@ -24,11 +27,11 @@ export const COMMANDS: CommandSpec[] = [
     args: 'LAB',
     required: { count: 1, what: 'LAB' },
     summary: 'check a lab file; print every problem with file, line and path',
-    options: { runtime: runtimeOption },
+    options: { runtime: runtimeOption, 'allow-outside-paths': outsideOption },
     root: false,
     async run(p, v, ctx) {
       const { validateCommand } = await import('./commands/lifecycle.js');
-      return validateCommand({ lab: p[0], runtime: runtimeOf(v) }, ctx);
+      return validateCommand({ lab: p[0], runtime: runtimeOf(v) }, withPaths(ctx, v));
     },
   },
   {
@@ -37,11 +40,11 @@ export const COMMANDS: CommandSpec[] = [
     args: 'LAB',
     required: { count: 1, what: 'LAB' },
     summary: 'build the lab and wait until its routing has converged',
-    options: { runtime: runtimeOption },
+    options: { runtime: runtimeOption, 'allow-outside-paths': outsideOption },
     root: true,
     async run(p, v, ctx) {
       const { upCommand } = await import('./commands/lifecycle.js');
-      return upCommand({ lab: p[0], runtime: runtimeOf(v) }, ctx);
+      return upCommand({ lab: p[0], runtime: runtimeOf(v) }, withPaths(ctx, v));
     },
   },
   {
@@ -119,11 +122,12 @@ export const COMMANDS: CommandSpec[] = [
       runtime: runtimeOption,
       out: { type: 'string', short: 'o', value: 'DIR', help: 'the run folder (default runs/<lab>-<time>)' },
       'keep-up': { type: 'boolean', help: 'leave the lab up afterwards (for inspect and trace)' },
+      'allow-outside-paths': outsideOption,
     },
     root: true,
     async run(p, v, ctx) {
       const { runCommand } = await import('./commands/run.js');
-      return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: str(v, 'out'), keepUp: v['keep-up'] === true }, ctx);
+      return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: str(v, 'out'), keepUp: v['keep-up'] === true }, withPaths(ctx, v));
     },
   },
   {
@@ -136,11 +140,12 @@ export const COMMANDS: CommandSpec[] = [
       runtime: runtimeOption,
       out: { type: 'string', short: 'o', value: 'DIR', help: 'one run folder per lab under DIR' },
       junit: { type: 'string', value: 'FILE', help: 'write JUnit XML' },
+      'allow-outside-paths': outsideOption,
     },
     root: true,
     async run(p, v, ctx) {
       const { testCommand } = await import('./commands/run.js');
-      return testCommand({ labs: p, runtime: runtimeOf(v), outDir: str(v, 'out'), junit: str(v, 'junit') }, ctx);
+      return testCommand({ labs: p, runtime: runtimeOf(v), outDir: str(v, 'out'), junit: str(v, 'junit') }, withPaths(ctx, v));
     },
   },
   {

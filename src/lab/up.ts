@@ -1,13 +1,12 @@
 import { LabError } from '../errors.js';
 import { applyFirewall } from '../nodes/firewall.js';
-import { checkFrrConfig, startFrr } from '../nodes/frr.js';
+import { checkFrrConfig, frrConfigOf, startFrr } from '../nodes/frr.js';
 import { configureNode, createLinks } from '../nodes/net-config.js';
 import { planLab, type LabPlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createRuntime } from '../runtime/select.js';
 import type { Lab } from '../topology/types.js';
 import { run as defaultRun, spawnBackground, type Runner, type Spawner } from '../util/exec.js';
-import { readFile } from 'node:fs/promises';
 import { ignoreEvents, mapLimit, stepTimer, type EventSink } from './events.js';
 import { waitForConvergence } from './converge.js';
 import { removeState, writeState } from './state.js';
@@ -63,7 +62,7 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
       throw new LabError('input', `lab '${lab.name}' is already up`, { hint: `run: asymlab down ${lab.name}, or give this lab another name` });
     }
     for (const n of plan.nodes.filter((x) => x.node.frrConfig)) {
-      const problem = await checkFrrConfig(run, await readFile(n.node.frrConfig!, 'utf8'), n.node.frrConfig!);
+      const problem = await checkFrrConfig(run, await frrConfigOf(n), n.node.frrConfig!);
       if (problem) {
         throw new LabError('input', `${lab.file}: topology.nodes.${n.node.name}.frr-config: vtysh rejects ${n.node.frrConfig}:\n    ${problem}`, {
           hint: 'fix the FRR config; `vtysh -C -f FILE` checks it',

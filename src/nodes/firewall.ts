@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { LabError } from '../errors.js';
 import type { NodePlan } from '../plan/plan.js';
 import { renderIptables } from '../render/iptables.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { readConfigFile } from '../topology/file-ref.js';
 
 /**
  * Loads the node's ruleset with the host's iptables-restore (and ip6tables-restore) inside the
@@ -12,7 +12,7 @@ import type { Runtime } from '../runtime/runtime.js';
 export async function applyFirewall(runtime: Runtime, n: NodePlan): Promise<void> {
   const sets: { tool: string; text: string; source: string }[] = [];
   if (n.node.iptables) {
-    sets.push({ tool: 'iptables-restore', text: await readFile(n.node.iptables, 'utf8'), source: n.node.iptables });
+    sets.push({ tool: 'iptables-restore', text: await readConfigFile(n.node.iptables, `topology.nodes.${n.node.name}.iptables`), source: n.node.iptables });
   } else if (n.node.firewall) {
     const r = renderIptables(n.node);
     sets.push({ tool: 'iptables-restore', text: r.v4, source: `the ruleset rendered for ${n.node.name}` });

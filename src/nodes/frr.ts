@@ -1,17 +1,32 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import type { NodePlan } from '../plan/plan.js';
 import { renderFrr, renderFrrDaemons } from '../render/frr.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { readConfigFile } from '../topology/file-ref.js';
 import type { CommandResult, Runner } from '../util/exec.js';
 
 export const FRR_DAEMONS = ['zebra', 'staticd', 'bgpd'] as const;
 
-/** The config a router runs: the user's raw file, or ours rendered from the lab. */
+/** The config a router runs: the user's raw file (a bounded regular file, as loading checked), or ours rendered from the lab. */
 export async function frrConfigOf(n: NodePlan): Promise<string> {
-  return n.node.frrConfig ? readFile(n.node.frrConfig, 'utf8') : renderFrr(n.node);
+  return n.node.frrConfig ? readConfigFile(n.node.frrConfig, `topology.nodes.${n.node.name}.frr-config`) : renderFrr(n.node);
+}
+
+/**
+ * vtysh's complaints about a config, without the config: it quotes each line it rejects
+ * ("line 4: % Unknown command[4]: <the line>"), and a config that is not one (a lab that named
+ * some other file) must not be printed back. The line number and the reason are what a fix needs.
+ */
+export function vtyshErrors(output: string, maxLines = 6): string[] {
+  return output
+    .trim()
+    .split('\n')
+    .map((l) => l.replace(/^(.*?%[^:[]*)(?:\[\d+\])?:.*$/, '$1').trimEnd())
+    .filter((l) => l !== '')
+    .slice(-maxLines);
 }
 
 /** zebra always; staticd and bgpd only where the node has static routes or BGP (a raw config may have either). */
@@ -65,8 +80,8 @@ export async function startFrr(runtime: Runtime, n: NodePlan): Promise<void> {
   // A raw integrated config is loaded through vtysh, as FRR's own init scripts do.
   const r = await runtime.exec(n, [...vtysh(runtime, n), '-b'], { context: 'node', reject: false, timeoutMs: 20_000 });
   if (r.failed) {
-    throw new LabError('runtime', `FRR on ${n.node.name} rejected ${n.node.frrConfig}:\n    ${(r.stdout + r.stderr).trim().split('\n').slice(-6).join('\n    ')}`, {
-      hint: 'fix the raw config (vtysh -C -f FILE checks it)',
+    throw new LabError('runtime', `FRR on ${n.node.name} rejected ${n.node.frrConfig}:\n    ${vtyshErrors(r.stdout + r.stderr).join('\n    ')}`, {
+      hint: 'fix the raw config (vtysh -C -f FILE checks it and shows the lines)',
     });
   }
 }
@@ -78,7 +93,7 @@ export async function checkFrrConfig(run: Runner, config: string, file: string):
     await writeFile(join(dir, 'frr.conf'), config);
     const r = await run(['vtysh', '-C', '-f', join(dir, 'frr.conf')], { reject: false, timeoutMs: 20_000 });
     if (!r.failed) return undefined;
-    return (r.stdout + r.stderr).replaceAll(join(dir, 'frr.conf'), file).trim().split('\n').slice(-6).join('\n    ');
+    return vtyshErrors((r.stdout + r.stderr).replaceAll(join(dir, 'frr.conf'), file)).join('\n    ');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -3,3 +3,36 @@ export const NAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
 export const IFACE_RE = /^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/;
 export const NAME_HINT = 'use lowercase letters, digits and inner hyphens, at most 24 characters';
 export const IFACE_HINT = 'use a letter, then letters, digits, _ . or -, at most 15 characters in all';
+
+/**
+ * Interface names go into `ip -batch` lines where ip's link parser (iplink_parse in iproute2's
+ * ip/iplink.c) tries every keyword before it takes a word as a name: `link add up ...` sets a flag,
+ * `link add help` prints the usage, `link add dev ...` takes the next word. These it compares whole:
+ */
+const IP_EXACT = [
+  'up', 'down', 'name', 'index', 'brd', 'qlen', 'mtu', 'inet', 'xdp', 'xdpgeneric', 'xdpdrv', 'xdpoffload', 'netns',
+  'multicast', 'allmulticast', 'promisc', 'trailers', 'arp', 'carrier', 'vf', 'vrf', 'group', 'mode', 'state',
+  'protodown', 'protodown_reason', 'gso_max_size', 'gso_max_segs', 'gso_ipv4_max_size', 'gro_max_size',
+  'gro_ipv4_max_size', 'parentdev', 'dev',
+];
+/** ...and these it also takes abbreviated (matches()): any prefix, so `a` is `address`, `t` is `type`. */
+const IP_ABBREVIATED = [
+  'link', 'link-netns', 'link-netnsid', 'address', 'addrgenmode', 'broadcast', 'txqueuelen', 'txqlen', 'master',
+  'nomaster', 'dynamic', 'type', 'alias', 'numtxqueues', 'numrxqueues', 'help',
+];
+/**
+ * Not link keywords today, but ip's verbs and veth's `peer`, and `all`/`default`, which are the
+ * per-namespace sysctl folders net.ipv4.conf.all and .default, not an interface's.
+ */
+const RESERVED = ['add', 'del', 'delete', 'set', 'show', 'list', 'change', 'replace', 'get', 'peer', 'all', 'default'];
+
+/** Why `ip` would not read this interface name as a name, or undefined when it would. */
+export function ipKeywordProblem(name: string): string | undefined {
+  if (IP_EXACT.includes(name) || RESERVED.includes(name)) return `'${name}' is a keyword of ip, which would not read it as a name`;
+  const full = IP_ABBREVIATED.find((k) => k.startsWith(name));
+  if (full === name) return `'${name}' is a keyword of ip, which would not read it as a name`;
+  if (full) return `ip reads '${name}' as an abbreviation of its keyword '${full}', not as a name`;
+  return undefined;
+}
+
+export const IP_KEYWORD_HINT = 'rename the interface, e.g. eth1; names that are (a prefix of) an ip link keyword break `ip -batch`';

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { InputProblem } from '../errors.js';
-import { ownerOf } from './addresses.js';
+import { canonicalAddress } from '../util/ip.js';
+import { nodeAddresses } from './addresses.js';
 import { deepMerge, isMap, type Json } from './merge.js';
 import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, NodeKind, Route, RuntimeKind } from './types.js';
 
@@ -57,14 +58,55 @@ function normaliseFirewall(f: Raw | undefined): Firewall {
   };
 }
 
-/** containerlab's order: defaults < kinds[kind] < groups[group] < the node itself. */
-export function inheritNode(topology: Raw, raw: Raw): Raw {
+/** What a node inherits, in containerlab's order: defaults < kinds[kind] < groups[group]. */
+function inheritedLayers(topology: Raw, raw: Raw): [Raw, Raw, Raw] {
   const defaults = isMap(topology.defaults) ? topology.defaults : {};
   const group = typeof raw.group === 'string' ? raw.group : typeof defaults.group === 'string' ? defaults.group : undefined;
   const groupDef = group && isMap(topology.groups) && isMap(topology.groups[group]) ? topology.groups[group] : {};
   const kind = String(raw.kind ?? groupDef.kind ?? defaults.kind ?? '');
   const kindDef = isMap(topology.kinds) && isMap(topology.kinds[kind]) ? topology.kinds[kind] : {};
+  return [defaults, kindDef, groupDef];
+}
+
+/** containerlab's order: defaults < kinds[kind] < groups[group] < the node itself. */
+export function inheritNode(topology: Raw, raw: Raw): Raw {
+  const [defaults, kindDef, groupDef] = inheritedLayers(topology, raw);
   return [kindDef, groupDef, raw].reduce((acc, layer) => deepMerge(acc, layer) as Raw, defaults as Json) as Raw;
+}
+
+/** Values in a document: one per scalar, list and map. Memoised, since layers are shared. */
+function valueCount(v: Json | undefined, memo: WeakMap<object, number>): number {
+  if (v === null || typeof v !== 'object') return 1;
+  const known = memo.get(v);
+  if (known !== undefined) return known;
+  let n = 1;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) n += valueCount(x, memo);
+  memo.set(v, n);
+  return n;
+}
+
+/** Inherited values may add at most this many, plus four times the document's own. */
+const INHERIT_BUDGET = 1_000_000;
+const INHERIT_FACTOR = 4;
+
+/**
+ * Every node gets a copy of what it inherits, so a big `defaults` times many nodes grows with the
+ * square of the file's size. Refused above a budget, before any copy is made.
+ */
+function inheritanceProblem(data: Raw, topology: Raw, rawNodes: Raw): InputProblem | undefined {
+  const memo = new WeakMap<object, number>();
+  let copies = 0;
+  for (const value of Object.values(rawNodes)) {
+    if (!isMap(value)) continue;
+    for (const layer of inheritedLayers(topology, value)) copies += valueCount(layer, memo) - 1;
+  }
+  const budget = INHERIT_BUDGET + INHERIT_FACTOR * valueCount(data, memo);
+  if (copies <= budget) return undefined;
+  return {
+    path: 'topology',
+    message: `nodes inherit ${copies} values in all from defaults, kinds and groups; at most ${budget} are allowed`,
+    hint: 'move values only some nodes need from defaults into a group or those nodes',
+  };
 }
 
 function splitEndpoint(text: string): { node: string; iface: string } {
@@ -84,10 +126,12 @@ export function splitHostPort(text: string): { address: string; port: number } |
  * Raw (schema-valid) document -> Lab. Structural problems (an endpoint without `node:iface`, a node
  * with no kind, a flow whose server cannot be found) are collected, not thrown.
  */
-export function normalise(data: Raw, file: string, dir: string, runtimeOverride?: RuntimeKind): { lab: Lab; problems: InputProblem[] } {
+export function normalise(data: Raw, file: string, dir: string, runtimeOverride?: RuntimeKind): { lab: Lab; problems: InputProblem[]; complete: boolean } {
   const problems: InputProblem[] = [];
   const topology = isMap(data.topology) ? data.topology : {};
   const rawNodes = isMap(topology.nodes) ? topology.nodes : {};
+  const tooMuch = inheritanceProblem(data, topology, rawNodes);
+  if (tooMuch) return { lab: { name: String(data.name), file, dir, runtime: runtimeOverride ?? 'netns', nodes: [], links: [], flows: [] }, problems: [tooMuch], complete: false };
   const nodes: LabNode[] = [];
   for (const [name, value] of Object.entries(rawNodes)) {
     if (value === null) continue;
@@ -134,12 +178,20 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
   });
 
   // Attach link interfaces that carry no address (pure L2 / unnumbered) to their nodes.
+  const byName = new Map<string, { node: LabNode; ifaces: Set<string> }>();
+  for (const n of nodes) if (!byName.has(n.name)) byName.set(n.name, { node: n, ifaces: new Set(n.interfaces.map((i) => i.name)) });
   for (const link of links) {
     for (const ep of link.endpoints) {
-      const n = nodes.find((x) => x.name === ep.node);
-      if (n && ep.iface && !n.interfaces.some((x) => x.name === ep.iface)) n.interfaces.push({ name: ep.iface, addresses: [] });
+      const n = byName.get(ep.node);
+      if (n && ep.iface && !n.ifaces.has(ep.iface)) {
+        n.node.interfaces.push({ name: ep.iface, addresses: [] });
+        n.ifaces.add(ep.iface);
+      }
     }
   }
+  // The first node with each address, for flows that do not name their server.
+  const owners = new Map<string, LabNode>();
+  for (const n of nodes) for (const a of nodeAddresses(n)) if (!owners.has(a)) owners.set(a, n);
 
   const flows: Flow[] = [];
   const rawFlows = Array.isArray(data.flows) ? (data.flows as Raw[]) : [];
@@ -150,7 +202,7 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       problems.push({ path: `${path}.to`, message: `'${String(f.to)}' is not address:port`, hint: 'write e.g. 198.51.100.10:443, or [2001:db8::10]:443 for IPv6' });
       return;
     }
-    const owner = ownerOf(nodes, hp.address);
+    const owner = owners.get(canonicalAddress(hp.address));
     const server = typeof f.server === 'string' ? f.server : owner?.name;
     if (!server) {
       problems.push({
@@ -193,5 +245,6 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       flows,
     },
     problems,
+    complete: true,
   };
 }

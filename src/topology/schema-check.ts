@@ -68,7 +68,17 @@ export function checkSchema(data: Json): InputProblem[] {
   );
   // A oneOf branch that got further (a list whose item is wrong) says more than one that stopped at
   // the type (not a string): drop type errors of a place that has errors inside it.
-  const errors = all.filter((e) => e.keyword !== 'type' || !all.some((o) => o.instancePath.startsWith(`${e.instancePath}/`)));
+  // (every ancestor of every error, collected once: comparing each error with all others is quadratic)
+  const withInner = new Set<string>();
+  for (const o of all) {
+    for (let i = o.instancePath.lastIndexOf('/'); i >= 0; i = o.instancePath.lastIndexOf('/', i - 1)) {
+      const parent = o.instancePath.slice(0, i);
+      if (withInner.has(parent)) break;
+      withInner.add(parent);
+      if (i === 0) break;
+    }
+  }
+  const errors = all.filter((e) => e.keyword !== 'type' || !withInner.has(e.instancePath));
   const seen = new Set<string>();
   const out: InputProblem[] = [];
   for (const e of errors) {

@@ -1,17 +1,60 @@
 import type { InputProblem } from '../errors.js';
-import { canonicalAddress, contains, familyOf, hostOf, isAddress, network, networkText, parsePrefix, type Prefix } from '../util/ip.js';
-import { owns } from './addresses.js';
-import { IFACE_HINT, IFACE_RE, NAME_HINT, NAME_RE } from './names.js';
+import { canonicalAddress, familyOf, hostOf, isAddress, network, networkText, parseAddress, parsePrefix, type Prefix } from '../util/ip.js';
+import { nodeAddresses } from './addresses.js';
+import { IFACE_HINT, IFACE_RE, IP_KEYWORD_HINT, ipKeywordProblem, NAME_HINT, NAME_RE } from './names.js';
 import type { Lab, LabNode } from './types.js';
 
 /**
  * Semantic rules over a normalised lab. Each rule returns every problem it finds, with the dot-path
- * of the place in the lab file; none of them stops at the first.
+ * of the place in the lab file; none of them stops at the first. Lookups go through the lab's
+ * index, built once, so the rules stay linear in the size of the lab.
  */
-type Rule = (lab: Lab) => InputProblem[];
+type Rule = (lab: Lab, ix: LabIndex) => InputProblem[];
+
+interface LabIndex {
+  node: Map<string, LabNode>;
+  /** The first node with an address (canonical spelling). */
+  owner: Map<string, LabNode>;
+  ifaces(n: LabNode): Set<string>;
+  addresses(n: LabNode): Set<string>;
+}
+
+function indexLab(lab: Lab): LabIndex {
+  const node = new Map<string, LabNode>();
+  const owner = new Map<string, LabNode>();
+  const ifaces = new Map<LabNode, Set<string>>();
+  const addresses = new Map<LabNode, Set<string>>();
+  const addressesOf = (n: LabNode) => {
+    let s = addresses.get(n);
+    if (!s) addresses.set(n, (s = new Set(nodeAddresses(n))));
+    return s;
+  };
+  for (const n of lab.nodes) {
+    if (!node.has(n.name)) node.set(n.name, n);
+    for (const a of addressesOf(n)) if (!owner.has(a)) owner.set(a, n);
+  }
+  return {
+    node,
+    owner,
+    addresses: addressesOf,
+    ifaces(n) {
+      let s = ifaces.get(n);
+      if (!s) ifaces.set(n, (s = new Set(n.interfaces.map((i) => i.name))));
+      return s;
+    },
+  };
+}
 
 const np = (n: LabNode) => `topology.nodes.${n.name}`;
 
+/** Why an interface name cannot be used, or undefined. */
+function ifaceProblem(name: string): { message: string; hint: string } | undefined {
+  if (name === 'lo') return { message: `interface name 'lo' is not allowed`, hint: 'lo is the loopback; put stub prefixes under loopbacks:' };
+  if (!IFACE_RE.test(name)) return { message: `interface name '${name}' is not allowed`, hint: IFACE_HINT };
+  const keyword = ipKeywordProblem(name);
+  if (keyword) return { message: `interface name ${keyword}`, hint: IP_KEYWORD_HINT };
+  return undefined;
+}
 
 const names: Rule = (lab) => {
   const out: InputProblem[] = [];
@@ -22,17 +65,18 @@ const names: Rule = (lab) => {
     if (!NAME_RE.test(n.name)) out.push({ path: np(n), message: `node name '${n.name}' is not allowed`, hint: NAME_HINT });
     for (const i of n.interfaces) {
       if (inLinks.has(`${n.name}:${i.name}`)) continue;
-      if (!IFACE_RE.test(i.name) || i.name === 'lo') {
-        out.push({ path: `${np(n)}.interfaces.${i.name}`, message: `interface name '${i.name}' is not allowed`, hint: i.name === 'lo' ? 'put stub prefixes under loopbacks:' : IFACE_HINT });
-      }
+      const bad = ifaceProblem(i.name);
+      // a node's own lo is reported with the hint it had before
+      if (bad) out.push({ path: `${np(n)}.interfaces.${i.name}`, ...bad, hint: i.name === 'lo' ? 'put stub prefixes under loopbacks:' : bad.hint });
     }
   }
   if (lab.nodes.length === 0) out.push({ path: 'topology.nodes', message: 'the lab has no nodes', hint: 'add nodes under topology.nodes' });
   return out;
 };
 
-const links: Rule = (lab) => {
+const links: Rule = (lab, ix) => {
   const out: InputProblem[] = [];
+  const nodeNames = some(lab.nodes.map((n) => n.name), 20);
   const used = new Map<string, string>();
   lab.links.forEach((l, i) => {
     const self = l.endpoints[0].node === l.endpoints[1].node && l.endpoints[0].iface === l.endpoints[1].iface;
@@ -40,14 +84,13 @@ const links: Rule = (lab) => {
       if (self && j === 1) return; // reported once, below
       const path = `topology.links[${i}].endpoints[${j}]`;
       if (!ep.node || !ep.iface) return; // not node:interface; reported while normalising
-      const node = lab.nodes.find((n) => n.name === ep.node);
+      const node = ix.node.get(ep.node);
       if (!node) {
-        out.push({ path, message: `node '${ep.node}' is not defined`, hint: `define it under topology.nodes, or use one of: ${lab.nodes.map((n) => n.name).join(', ')}` });
+        out.push({ path, message: `node '${ep.node}' is not defined`, hint: `define it under topology.nodes, or use one of: ${nodeNames}` });
         return;
       }
-      if (!IFACE_RE.test(ep.iface) || ep.iface === 'lo') {
-        out.push({ path, message: `interface name '${ep.iface}' is not allowed`, hint: ep.iface === 'lo' ? 'lo is the loopback; put stub prefixes under loopbacks:' : IFACE_HINT });
-      }
+      const bad = ifaceProblem(ep.iface);
+      if (bad) out.push({ path, ...bad });
       const key = `${ep.node}:${ep.iface}`;
       const prev = used.get(key);
       if (prev) out.push({ path, message: `interface ${key} is already used by ${prev}`, hint: 'each interface takes part in one link; pick another interface name' });
@@ -71,6 +114,28 @@ function connected(n: LabNode): Prefix[] {
   return n.interfaces.flatMap((i) => i.addresses.map(parsePrefix).filter((p): p is Prefix => p !== undefined));
 }
 
+/** Whether an address is on one of the prefixes: a set lookup per distinct prefix length, not a scan of them all. */
+function onSubnet(nets: Prefix[]): (address: string) => boolean {
+  const byLen = new Map<string, { version: 4 | 6; len: number; nets: Set<bigint> }>();
+  for (const p of nets) {
+    const key = `${p.version}/${p.len}`;
+    let e = byLen.get(key);
+    if (!e) byLen.set(key, (e = { version: p.version, len: p.len, nets: new Set() }));
+    e.nets.add(network(p));
+  }
+  return (address) => {
+    const a = parseAddress(address);
+    if (!a) return false;
+    for (const e of byLen.values()) {
+      if (e.version === a.version && e.nets.has(network({ version: e.version, addr: a.value, len: e.len, text: '' }))) return true;
+    }
+    return false;
+  };
+}
+
+/** A long list in a hint: the first few, and how many more. */
+const some = (items: string[], max = 8) => (items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', '));
+
 const addresses: Rule = (lab) => {
   const out: InputProblem[] = [];
   const owners = new Map<string, string>();
@@ -92,10 +157,11 @@ const addresses: Rule = (lab) => {
   return out;
 };
 
-const routes: Rule = (lab) => {
+const routes: Rule = (lab, ix) => {
   const out: InputProblem[] = [];
   for (const n of lab.nodes) {
     const nets = connected(n);
+    const onNet = onSubnet(nets);
     n.routes.forEach((r, k) => {
       const path = `${np(n)}.routes[${k}]`;
       const to = parsePrefix(r.to);
@@ -107,15 +173,15 @@ const routes: Rule = (lab) => {
         if (!isAddress(r.via)) out.push({ path: `${path}.via`, message: `'${r.via}' is not an address` });
         else if (to && familyOf(r.via) !== to.version) {
           out.push({ path: `${path}.via`, message: `next hop ${r.via} is IPv${familyOf(r.via)}, the route to ${r.to} IPv${to.version}`, hint: 'route each family through a next hop of that family' });
-        } else if (!r.dev && !nets.some((p) => contains(p, r.via!))) {
+        } else if (!r.dev && !onNet(r.via)) {
           out.push({
             path: `${path}.via`,
             message: `next hop ${r.via} is not on any subnet of ${n.name}`,
-            hint: `${n.name}'s subnets: ${nets.map((p) => p.text).join(', ') || 'none'}; use a neighbour's address on one of them`,
+            hint: `${n.name}'s subnets: ${some(nets.map((p) => p.text)) || 'none'}; use a neighbour's address on one of them`,
           });
         }
       }
-      if (r.dev !== undefined && !n.interfaces.some((i) => i.name === r.dev)) {
+      if (r.dev !== undefined && !ix.ifaces(n).has(r.dev)) {
         out.push({ path: `${path}.dev`, message: `${n.name} has no interface '${r.dev}'` });
       }
     });
@@ -123,9 +189,9 @@ const routes: Rule = (lab) => {
   return out;
 };
 
-const bgp: Rule = (lab) => {
+const bgp: Rule = (lab, ix) => {
   const out: InputProblem[] = [];
-  const owner = (addr: string) => lab.nodes.find((n) => owns(n, addr));
+  const owner = (addr: string) => ix.owner.get(canonicalAddress(addr));
   for (const n of lab.nodes) {
     if (!n.bgp) continue;
     const path = `${np(n)}.bgp`;
@@ -162,15 +228,15 @@ const bgp: Rule = (lab) => {
   return out;
 };
 
-const firewall: Rule = (lab) => {
+const firewall: Rule = (lab, ix) => {
   const out: InputProblem[] = [];
   for (const n of lab.nodes) {
     const fw = n.firewall;
     if (!fw) continue;
     const path = `${np(n)}.firewall`;
     const hasIf = (i: string | undefined, p: string) => {
-      if (i !== undefined && !n.interfaces.some((x) => x.name === i)) {
-        out.push({ path: p, message: `${n.name} has no interface '${i}'`, hint: `its interfaces: ${n.interfaces.map((x) => x.name).join(', ')}` });
+      if (i !== undefined && !ix.ifaces(n).has(i)) {
+        out.push({ path: p, message: `${n.name} has no interface '${i}'`, hint: `its interfaces: ${some(n.interfaces.map((x) => x.name))}` });
       }
     };
     fw.inside.forEach((i, k) => hasIf(i, `${path}.inside[${k}]`));
@@ -213,16 +279,17 @@ const firewall: Rule = (lab) => {
   return out;
 };
 
-const flows: Rule = (lab) => {
+const flows: Rule = (lab, ix) => {
   const out: InputProblem[] = [];
   const known = new Set(lab.nodes.map((n) => n.name));
+  const nodeNames = some([...known], 20);
   const names = new Set<string>();
   lab.flows.forEach((f, i) => {
     const path = `flows[${i}]`;
     if (names.has(f.name)) out.push({ path: `${path}.name`, message: `flow name '${f.name}' is used twice` });
     names.add(f.name);
     const node = (v: string | undefined, p: string) => {
-      if (v && !known.has(v)) out.push({ path: p, message: `node '${v}' is not defined`, hint: `nodes: ${[...known].join(', ')}` });
+      if (v && !known.has(v)) out.push({ path: p, message: `node '${v}' is not defined`, hint: `nodes: ${nodeNames}` });
     };
     node(f.from, `${path}.from`);
     node(f.server || undefined, `${path}.server`);
@@ -233,8 +300,8 @@ const flows: Rule = (lab) => {
     f.expect?.returnPath?.forEach((n, k) => node(n, `${path}.expect.return-path[${k}]`));
     if (f.expect?.at && f.expect.result === 'delivered') out.push({ path: `${path}.expect.at`, message: "'at' names where a flow dies; a delivered flow has none", hint: 'remove at:, or expect dropped' });
     if (f.source) {
-      const client = lab.nodes.find((n) => n.name === f.from);
-      if (client && !owns(client, f.source)) out.push({ path: `${path}.source`, message: `${f.from} has no address ${f.source}` });
+      const client = ix.node.get(f.from);
+      if (client && !ix.addresses(client).has(canonicalAddress(f.source))) out.push({ path: `${path}.source`, message: `${f.from} has no address ${f.source}` });
     }
   });
   return out;
@@ -263,15 +330,7 @@ const sysctls: Rule = (lab) => {
   return out;
 };
 
-const files: (exists: (p: string) => boolean) => Rule = (exists) => (lab) => {
-  const out: InputProblem[] = [];
-  for (const n of lab.nodes) {
-    if (n.frrConfig && !exists(n.frrConfig)) out.push({ path: `${np(n)}.frr-config`, message: `file ${n.frrConfig} does not exist`, hint: 'paths are relative to the lab file' });
-    if (n.iptables && !exists(n.iptables)) out.push({ path: `${np(n)}.iptables`, message: `file ${n.iptables} does not exist`, hint: 'paths are relative to the lab file' });
-  }
-  return out;
-};
-
-export function validateLab(lab: Lab, exists: (path: string) => boolean): InputProblem[] {
-  return [names, links, addresses, routes, sysctls, bgp, firewall, flows, files(exists)].flatMap((rule) => rule(lab));
+export function validateLab(lab: Lab): InputProblem[] {
+  const ix = indexLab(lab);
+  return [names, links, addresses, routes, sysctls, bgp, firewall, flows].flatMap((rule) => rule(lab, ix));
 }

@@ -4,14 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LabError, type InputProblem } from '../../src/errors.js';
-import { loadLab } from '../../src/topology/load.js';
+import { loadLab, type LoadOptions } from '../../src/topology/load.js';
 import type { Lab } from '../../src/topology/types.js';
 import { memFs, yaml } from './helpers/lab-source.js';
 
 
 
-const load = (files: Record<string, string>, entry = '/lab/lab.yaml', exists: (p: string) => boolean = () => true): Promise<Lab> =>
-  loadLab(entry, { fs: memFs(files), exists });
+const load = (files: Record<string, string>, entry = '/lab/lab.yaml', exists: (p: string) => boolean = () => true, opts: LoadOptions = {}): Promise<Lab> =>
+  loadLab(entry, { fs: memFs(files), exists, ...opts });
+// These labs name files outside their folder (/etc/r1.rules, binds of /defaults): allowed only when asked.
+const OUTSIDE: LoadOptions = { allowOutsidePaths: true };
 
 async function failure(files: Record<string, string>, entry = '/lab/lab.yaml', exists: (p: string) => boolean = () => true): Promise<LabError> {
   try {
@@ -105,6 +107,7 @@ describe('loadLab: a valid lab', () => {
       { '/lab/lab.yaml': BASIC.replace('kind: router', 'kind: router\n      frr-config: configs/r1.conf\n      iptables: /etc/r1.rules') },
       '/lab/lab.yaml',
       (p) => (asked.push(p), true),
+      OUTSIDE,
     );
     expect(lab.nodes[1].frrConfig).toBe('/lab/configs/r1.conf');
     expect(lab.nodes[1].iptables).toBe('/etc/r1.rules');
@@ -194,13 +197,13 @@ describe('loadLab: inheritance, containerlab order defaults < kinds < groups < n
   `);
 
   it('merges maps key by key, the later layer winning', async () => {
-    const lab = await load({ '/lab/lab.yaml': INHERIT });
+    const lab = await load({ '/lab/lab.yaml': INHERIT }, undefined, undefined, OUTSIDE);
     expect(lab.nodes.find((n) => n.name === 'h1')!.sysctls).toEqual({ 'net.a.d': 'd', 'net.a.k': 'k', 'net.a.g': 'g', 'net.a.n': 'n' });
     expect(lab.nodes.find((n) => n.name === 'h3')!.sysctls).toEqual({ 'net.a.d': 'd', 'net.a.k': 'k', 'net.a.g': 'k', 'net.a.n': 'k' });
   });
 
   it('replaces lists whole', async () => {
-    const lab = await load({ '/lab/lab.yaml': INHERIT });
+    const lab = await load({ '/lab/lab.yaml': INHERIT }, undefined, undefined, OUTSIDE);
     const by = (n: string) => lab.nodes.find((x) => x.name === n)!;
     expect(by('h1').exec).toEqual(['from-group-1', 'from-group-2']);
     expect(by('h2').exec).toEqual(['own']);
@@ -209,7 +212,7 @@ describe('loadLab: inheritance, containerlab order defaults < kinds < groups < n
   });
 
   it('takes the kind from the group, else the defaults; the kind then picks its kinds: entry', async () => {
-    const lab = await load({ '/lab/lab.yaml': INHERIT });
+    const lab = await load({ '/lab/lab.yaml': INHERIT }, undefined, undefined, OUTSIDE);
     const r1 = lab.nodes.find((x) => x.name === 'r1')!;
     expect(r1.kind).toBe('router');
     expect(r1.group).toBe('core');
@@ -219,7 +222,7 @@ describe('loadLab: inheritance, containerlab order defaults < kinds < groups < n
   });
 
   it('takes the group from the defaults', async () => {
-    const lab = await load({ '/lab/lab.yaml': INHERIT.replace('    kind: host\n', '    kind: host\n    group: edge\n') });
+    const lab = await load({ '/lab/lab.yaml': INHERIT.replace('    kind: host\n', '    kind: host\n    group: edge\n') }, undefined, undefined, OUTSIDE);
     expect(lab.nodes.find((x) => x.name === 'h3')!.exec).toEqual(['from-group-1', 'from-group-2']);
   });
 
@@ -356,7 +359,7 @@ describe('loadLab: extends', () => {
           nodes:
             client: {binds: [/top]}
       `),
-    });
+    }, undefined, undefined, OUTSIDE);
     expect(lab.name).toBe('top');
     expect(lab.description).toBe('the middle one');
     const client = lab.nodes.find((n) => n.name === 'client')!;

@@ -5,7 +5,7 @@ import { fmtMs, progressPrinter } from '../progress.js';
 import type { RuntimeKind } from '../../topology/types.js';
 
 export async function upCommand(args: { lab: string; runtime?: RuntimeKind }, ctx: CliContext): Promise<number> {
-  const lab = await resolveLab(args.lab, args.runtime);
+  const lab = await resolveLab(args.lab, args.runtime, ctx);
   const started = await upLab(lab, { emit: progressPrinter(ctx.err, { quiet: ctx.quiet }), signal: ctx.signal });
   ctx.out(`lab '${lab.name}' is up on ${started.runtime.kind}: ${lab.nodes.length} nodes, ${lab.links.length} links, in ${fmtMs(started.timings.total)}\n`);
   ctx.out(`  asymlab inspect ${lab.name}   |   asymlab exec ${lab.name} NODE -- CMD   |   asymlab down ${lab.name}\n`);
@@ -27,7 +27,7 @@ export async function cleanCommand(_args: object, ctx: CliContext): Promise<numb
 }
 
 export async function validateCommand(args: { lab: string; runtime?: RuntimeKind }, ctx: CliContext): Promise<number> {
-  const lab = await resolveLab(args.lab, args.runtime);
+  const lab = await resolveLab(args.lab, args.runtime, ctx);
   const kinds = lab.nodes.reduce<Record<string, number>>((acc, n) => ({ ...acc, [n.kind]: (acc[n.kind] ?? 0) + 1 }), {});
   ctx.out(
     `${lab.file}: valid lab '${lab.name}': ${Object.entries(kinds).map(([k, n]) => `${n} ${k}${n > 1 ? 's' : ''}`).join(', ')}, ${lab.links.length} links, ${lab.flows.length} flows\n`,

@@ -11,7 +11,7 @@ import { resolveLab, type CliContext } from '../context.js';
 import { fmtMs, progressPrinter } from '../progress.js';
 
 async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: string; keepUp?: boolean }, ctx: CliContext): Promise<Report> {
-  const lab = await resolveLab(file, args.runtime);
+  const lab = await resolveLab(file, args.runtime, ctx);
   const startedAt = new Date();
   const outDir = args.outDir ?? defaultOutDir(lab.name, startedAt);
   // Everything goes to DIR.partial; it becomes DIR only with report.json in it.
