@@ -6,8 +6,8 @@
 import { escapeXml as esc } from './escape.js';
 import type { Ladder, LadderArrow } from './model-types.js';
 
-const COL_W = 124;
-const LEFT = 96;
+const COL_W = 112;
+const LEFT = 92;
 const TOP = 44;
 const ROW_H = 30;
 const LINE_H = 14;
