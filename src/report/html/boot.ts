@@ -20,8 +20,14 @@ export function bootPage(deps: BootDeps): void {
   const data = JSON.parse(doc.getElementById('asymlab-model')?.textContent ?? '{}') as { topology: TopologyModel; paths: PathOverlay[] };
   const host = doc.getElementById('topology-svg');
   if (host) {
-    const layout = deps.layoutTopology(data.topology, deps.dagre);
-    host.innerHTML = deps.topologySvg(data.topology, layout, data.paths);
+    try {
+      const layout = deps.layoutTopology(data.topology, deps.dagre);
+      host.innerHTML = deps.topologySvg(data.topology, layout, data.paths);
+    } catch (e) {
+      // The rest of the page (tables, ladders) still reads; say why the drawing is missing.
+      host.textContent = `The topology could not be drawn: ${e instanceof Error ? e.message : String(e)}`;
+      console.error(e);
+    }
   }
 
   // Filter: one flow, or all. Everything drawn for a flow carries data-flow.
