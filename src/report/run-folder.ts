@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LabError } from '../errors.js';
 import type { Lab } from '../topology/types.js';
 import { reportHtml } from './html/report-html.js';
 import { nodeEvidence, reportTopology, type NodeEvidence, type ReportCapture } from './report-extras.js';
@@ -52,11 +53,18 @@ export async function readRunExtras(dir: string, lab: Lab): Promise<ReportExtras
   return { topology: reportTopology(lab), nodes, captures: await listCaptures(dir, lab.nodes.map((n) => n.name)) };
 }
 
-/** report.json, report.txt and report.html into a run folder. */
-export async function writeRunReports(dir: string, report: Report, table: string): Promise<{ html: string }> {
+/**
+ * report.json, report.txt and report.html into a run folder. The proof is report.json: a page that
+ * cannot be made (its layout library missing, say) is said so, and never costs the run.
+ */
+export async function writeRunReports(dir: string, report: Report, table: string): Promise<{ html: string } | { html: null; problem: string }> {
   await writeFile(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(dir, 'report.txt'), table);
   const html = join(dir, 'report.html');
-  await writeFile(html, reportHtml(report));
-  return { html };
+  try {
+    await writeFile(html, reportHtml(report));
+    return { html };
+  } catch (e) {
+    return { html: null, problem: e instanceof LabError && e.hint ? `${e.message} (${e.hint})` : e instanceof Error ? e.message : String(e) };
+  }
 }

@@ -29,10 +29,11 @@ async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: stri
       await readRunExtras(workDir, lab),
     );
     const table = formatTable(result.verdicts, result.traces);
-    await writeRunReports(workDir, report, table);
+    const written = await writeRunReports(workDir, report, table);
     await finishRunDir(workDir, outDir);
     ctx.out(`\n${lab.name}: ${result.verdicts.length} flows, ${result.verdicts.filter((v) => v.pass).length} as expected (${fmtMs(report.durationMs)}); evidence in ${outDir}\n\n${table}`);
-    ctx.out(`\nreport: ${join(outDir, 'report.html')}\n`);
+    if (written.html !== null) ctx.out(`\nreport: ${join(outDir, 'report.html')}\n`);
+    else ctx.err(`asymlab: ${lab.name}: report.html not written: ${written.problem}; \`asymlab report ${outDir}\` writes it later\n`);
     return report;
   } catch (e) {
     const kept = await keepPartial(workDir);
