@@ -5,16 +5,20 @@
 #   sudo ./scripts/setup.sh            netns runtime: FRR, iptables, iproute2, tcpdump, conntrack
 #   sudo ./scripts/setup.sh --docker   also docker.io + debootstrap, a dockerd that leaves host
 #                                      networking alone, and the asymlab/node image (built offline)
+#   sudo ./scripts/setup.sh --dev      also Debian's chromium, for the tests that open report.html
+#                                      (running labs does not need it)
 #
 # It changes nothing in the host's network: no interface, route, iptables rule or sysctl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_docker=0
+want_dev=0
 for arg in "$@"; do
   case $arg in
     --docker) want_docker=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --dev) want_dev=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -40,6 +44,11 @@ pkgs=(
 )
 if [[ $want_docker -eq 1 ]]; then
   pkgs+=("/usr/sbin/dockerd docker.io" "/usr/sbin/debootstrap debootstrap")
+fi
+if [[ $want_dev -eq 1 ]]; then
+  # The browser tests drive this chromium through playwright-core; no browser is downloaded. A
+  # font, or the screenshots the tests check would show boxes for text.
+  pkgs+=("/usr/bin/chromium chromium" "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core")
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,7 +4,8 @@
 # Ends with one line "N passed, N failed, N skipped". Leaves no lab, daemon or container behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+# --dev: the tests also need Debian's chromium (report.html is checked in a real browser).
+./scripts/setup.sh --dev
 # The docker runtime's tests need a daemon and the image. In CI they must run; elsewhere a machine
 # without them still runs everything else (those tests then say why they skip).
 if ! ./scripts/setup.sh --docker; then

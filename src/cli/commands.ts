@@ -100,6 +100,22 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   {
+    name: 'graph',
+    section: 'Labs',
+    args: 'LAB',
+    required: { count: 1, what: 'LAB' },
+    summary: 'draw a lab without building it (html, svg, mermaid, dot, drawio)',
+    options: {
+      format: { type: 'string', short: 'f', value: 'FORMAT', help: 'html (default), svg, mermaid, dot or drawio' },
+      out: { type: 'string', short: 'o', value: 'FILE', help: 'write to FILE instead of standard output' },
+    },
+    root: false,
+    async run(p, v, ctx) {
+      const { graphCommand, graphFormat } = await import('./commands/graph.js');
+      return graphCommand({ lab: p[0], format: graphFormat(v.format), out: str(v, 'out') }, ctx);
+    },
+  },
+  {
     name: 'labs',
     section: 'Labs',
     args: '',
@@ -159,6 +175,19 @@ export const COMMANDS: CommandSpec[] = [
     async run(p, v, ctx) {
       const { traceCommand } = await import('./commands/trace.js');
       return traceCommand({ lab: p[0], from: p[1], to: p[2], json: v.json === true }, ctx);
+    },
+  },
+  {
+    name: 'report',
+    section: 'Proof',
+    args: 'RUN_DIR',
+    required: { count: 1, what: 'RUN_DIR' },
+    summary: 'write report.html again from a run folder\'s report.json',
+    options: { open: { type: 'boolean', help: 'open it in the desktop\'s browser' } },
+    root: false,
+    async run(p, v, ctx) {
+      const { reportCommand } = await import('./commands/report.js');
+      return reportCommand({ dir: p[0], open: v.open === true }, ctx);
     },
   },
   {

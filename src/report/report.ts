@@ -1,12 +1,23 @@
 import type { FlowVerdict } from '../analysis/types.js';
 import type { TraceResult } from '../traffic/trace.js';
+import type { NodeEvidence, ReportCapture, ReportTopology } from './report-extras.js';
+
+/** The major format: a reader refuses a major it does not know (a rename or removal would bump it). */
+export const REPORT_SCHEMA = 'asymlab.report/v1';
+/**
+ * Additive changes within the major: 2 added `topology`, `nodes` and `captures`. A reader of an
+ * older revision still reads a newer one (it ignores what it does not know).
+ */
+export const REPORT_REVISION = 2;
 
 /**
  * report.json: the documented, stable shape (docs/report.md). Field names here are the contract;
  * add fields, never rename them.
  */
 export interface Report {
-  schema: 'asymlab.report/v1';
+  schema: typeof REPORT_SCHEMA;
+  /** Absent in reports written before revision 2. */
+  revision?: number;
   lab: string;
   file: string;
   runtime: string;
@@ -15,6 +26,19 @@ export interface Report {
   pass: boolean;
   timings: Record<string, number>;
   flows: ReportFlow[];
+  /** The lab as drawn: nodes by kind with their interfaces and addresses, and the links (revision 2). */
+  topology?: ReportTopology;
+  /** Per node, what its kernel showed: conntrack entries, counters that moved, routes (revision 2). */
+  nodes?: Record<string, NodeEvidence>;
+  /** The capture files in the run folder, relative to it (revision 2). */
+  captures?: ReportCapture[];
+}
+
+/** What the run folder adds to the verdicts: all optional, so a report can be built from verdicts alone. */
+export interface ReportExtras {
+  topology?: ReportTopology;
+  nodes?: Record<string, NodeEvidence>;
+  captures?: ReportCapture[];
 }
 
 export interface ReportFlow {
@@ -38,9 +62,15 @@ export interface ReportFlow {
   trace: TraceResult | null;
 }
 
-export function buildReport(meta: Omit<Report, 'schema' | 'flows' | 'pass'>, verdicts: FlowVerdict[], traces: Record<string, TraceResult> = {}): Report {
+export function buildReport(
+  meta: Omit<Report, 'schema' | 'revision' | 'flows' | 'pass' | keyof ReportExtras>,
+  verdicts: FlowVerdict[],
+  traces: Record<string, TraceResult> = {},
+  extras: ReportExtras = {},
+): Report {
   return {
-    schema: 'asymlab.report/v1',
+    schema: REPORT_SCHEMA,
+    revision: REPORT_REVISION,
     ...meta,
     pass: verdicts.every((v) => v.pass),
     flows: verdicts.map((v) => ({
@@ -62,6 +92,9 @@ export function buildReport(meta: Omit<Report, 'schema' | 'flows' | 'pass'>, ver
       packets: v.packets,
       trace: traces[v.name] ?? null,
     })),
+    ...(extras.topology ? { topology: extras.topology } : {}),
+    ...(extras.nodes ? { nodes: extras.nodes } : {}),
+    ...(extras.captures ? { captures: extras.captures } : {}),
   };
 }
 

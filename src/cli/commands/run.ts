@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { LabError, exitCodes } from '../../errors.js';
 import { buildReport, formatTable, type Report } from '../../report/report.js';
 import { junitXml } from '../../report/junit.js';
+import { readRunExtras, writeRunReports } from '../../report/run-folder.js';
 import { finishRunDir, keepPartial, openRunDir } from '../../run/run-dir.js';
 import { defaultOutDir, runLab } from '../../run/run-lab.js';
 import type { RuntimeKind } from '../../topology/types.js';
@@ -25,12 +26,14 @@ async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: stri
       { lab: lab.name, file: lab.file, runtime: lab.runtime, startedAt: startedAt.toISOString(), durationMs: performance.now() - t, timings: result.timings },
       result.verdicts,
       result.traces,
+      await readRunExtras(workDir, lab),
     );
     const table = formatTable(result.verdicts, result.traces);
-    await writeFile(join(workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(join(workDir, 'report.txt'), table);
+    const written = await writeRunReports(workDir, report, table);
     await finishRunDir(workDir, outDir);
     ctx.out(`\n${lab.name}: ${result.verdicts.length} flows, ${result.verdicts.filter((v) => v.pass).length} as expected (${fmtMs(report.durationMs)}); evidence in ${outDir}\n\n${table}`);
+    if (written.html !== null) ctx.out(`\nreport: ${join(outDir, 'report.html')}\n`);
+    else ctx.err(`asymlab: ${lab.name}: report.html not written: ${written.problem}; \`asymlab report ${outDir}\` writes it later\n`);
     return report;
   } catch (e) {
     const kept = await keepPartial(workDir);
