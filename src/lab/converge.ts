@@ -1,63 +1,22 @@
 import { LabError } from '../errors.js';
-import { bgpPeers, type BgpPeerStatus } from '../nodes/frr.js';
 import type { LabPlan, NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { ownerOf as ownerIn, owns } from '../topology/addresses.js';
-import { covers, familyOf, networkText, parsePrefix } from '../util/ip.js';
+import { bgp, bgpExpectations } from '../services/frr/protocols/bgp.js';
+import type { ExpectedAdjacency, ExpectedRoute, ObservedAdjacency, RoutingProtocol } from '../services/frr/protocols/protocol.js';
+import { ROUTING_PROTOCOLS } from '../services/frr/protocols/register.js';
+import { staticExpectations } from '../services/frr/protocols/static.js';
+import { vtyshRun } from '../services/frr/vtysh.js';
+import { familyOf, networkText, parsePrefix } from '../util/ip.js';
 import type { Runner } from '../util/exec.js';
 import { mapLimit, type EventSink } from './events.js';
 
-export interface ExpectedSession {
-  node: string;
-  peer: string;
-  peerNode?: string;
-}
+export type { ExpectedSession } from '../services/frr/protocols/bgp.js';
+export type { ExpectedRoute } from '../services/frr/protocols/protocol.js';
 
-export interface ExpectedRoute {
-  /** The node whose kernel table must hold the prefix. */
-  node: string;
-  prefix: string;
-  from: string;
-}
-
-function ownerOf(plan: LabPlan, address: string): NodePlan | undefined {
-  const owner = ownerIn(plan.lab.nodes, address);
-  return plan.nodes.find((n) => n.node === owner);
-}
-
-/** An outbound filter lists exact prefixes; an inbound one takes a prefix and everything longer inside it. */
-const passes = (filter: string[] | undefined, prefix: string, orLonger: boolean) => {
-  if (filter === undefined) return true;
-  const p = parsePrefix(prefix);
-  return !!p && filter.some((f) => {
-    const q = parsePrefix(f);
-    return !!q && (orLonger ? covers(q, p) : networkText(q) === networkText(p));
-  });
-};
-
-/** What `up` waits for: every configured session Established, every originated prefix in its peers' kernels. Pure. */
-export function expectations(plan: LabPlan): { sessions: ExpectedSession[]; routes: ExpectedRoute[] } {
-  const sessions: ExpectedSession[] = [];
-  const routes: ExpectedRoute[] = [];
-  for (const n of plan.nodes) {
-    // staticd installs routes some time after its config loads.
-    if (n.frr && !n.node.frrConfig) for (const r of n.node.routes) routes.push({ node: n.node.name, prefix: r.to === '0.0.0.0/0' || r.to === '::/0' ? 'default' : r.to, from: `${n.node.name} (static)` });
-    const bgp = n.node.bgp;
-    if (!bgp || n.node.frrConfig) continue;
-    for (const nb of bgp.neighbors) {
-      const peer = ownerOf(plan, nb.address);
-      sessions.push({ node: n.node.name, peer: nb.address, peerNode: peer?.node.name });
-      const back = peer?.node.bgp?.neighbors.find((x) => owns(n.node, x.address));
-      if (!peer || !peer.node.bgp || !back) continue;
-      for (const prefix of bgp.networks) {
-        if (familyOf(prefix) !== familyOf(nb.address)) continue;
-        if (!passes(nb.advertise, prefix, false) || !passes(back.accept, prefix, true)) continue;
-        if (peer.node.bgp.networks.includes(prefix)) continue;
-        routes.push({ node: peer.node.name, prefix, from: n.node.name });
-      }
-    }
-  }
-  return { sessions, routes };
+/** What `up` waits for in the lab's own BGP: every configured session Established, every originated prefix and static route in kernels. Pure. */
+export function expectations(plan: LabPlan): ReturnType<typeof bgpExpectations> {
+  const { sessions, routes } = bgpExpectations(plan);
+  return { sessions, routes: [...staticExpectations(plan), ...routes] };
 }
 
 interface KernelRoute {
@@ -86,13 +45,16 @@ function pollInterval(opts: { pollMs?: number }, routers: number): number {
   return opts.pollMs ?? Math.max(100, 2 * routers);
 }
 
+/** Daemons whose routes come and go by themselves: their tables must also go quiet. */
+const dynamic = (n: NodePlan) => n.node.frrConfig !== undefined || n.daemons.some((d) => d !== 'zebra' && d !== 'staticd');
+
 /**
  * Waits until no router's kernel table changes over three polls in a row (bounded by the same
  * timeout): with the lab profile's zero advertisement interval a route crosses a hop in
- * milliseconds, so a quiet table means BGP has finished spreading what it knows.
+ * milliseconds, so a quiet table means the protocols have finished spreading what they know.
  */
 async function settle(run: Runner, frrNodes: NodePlan[], opts: { timeoutMs: number; pollMs?: number; signal?: AbortSignal }): Promise<void> {
-  if (!frrNodes.some((n) => n.node.bgp || n.node.frrConfig)) return;
+  if (!frrNodes.some(dynamic)) return;
   const deadline = performance.now() + opts.timeoutMs;
   let last = '';
   let quiet = 0;
@@ -106,9 +68,12 @@ async function settle(run: Runner, frrNodes: NodePlan[], opts: { timeoutMs: numb
   }
 }
 
+const same = (a: { protocol: string; node: string; key: string }, b: { protocol: string; node: string; key: string }) => a.protocol === b.protocol && a.node === b.node && a.key === b.key;
+
 /**
- * Polls FRR and the kernels until every session is Established and every expected prefix is
- * installed, or `timeoutMs` passes; then fails naming each session and prefix that did not come.
+ * Polls the kernels, then FRR, until every expected prefix is installed and every adjacency of
+ * every protocol that runs is up (BGP Established, OSPF Full, IS-IS Up: protocols/), or
+ * `timeoutMs` passes; then fails naming each adjacency and prefix that did not come.
  */
 export async function waitForConvergence(
   plan: LabPlan,
@@ -118,53 +83,77 @@ export async function waitForConvergence(
   opts: { timeoutMs: number; pollMs?: number; signal?: AbortSignal },
 ): Promise<{ sessions: number; routes: number; ms: number }> {
   const started = performance.now();
-  const { sessions, routes } = expectations(plan);
   const frrNodes = plan.nodes.filter((n) => n.frr);
   const byName = new Map(plan.nodes.map((n) => [n.node.name, n]));
-  let lastPeers: BgpPeerStatus[] = [];
-  let missing: ExpectedRoute[] = routes;
-  const peersNow = async (nodes: NodePlan[] = frrNodes) => (lastPeers = (await mapLimit(nodes, 16, (n) => bgpPeers(runtime, n))).flat());
-  // A prefix that crossed a session proves that session Established: only the others need vtysh.
-  const carried = new Set(routes.filter((r) => !r.from.endsWith('(static)')).flatMap((r) => [`${r.from}>${r.node}`, `${r.node}>${r.from}`]));
-  const unproven = sessions.filter((s) => !s.peerNode || !carried.has(`${s.node}>${s.peerNode}`));
-  const askNodes = frrNodes.filter((n) => n.node.frrConfig || unproven.some((s) => s.node === n.node.name));
-  const notUp = (checked: ExpectedSession[]) => [
-    ...checked.filter((s) => !lastPeers.some((p) => p.node === s.node && p.peer === s.peer && p.state === 'Established')),
-    ...lastPeers.filter((p) => p.state !== 'Established' && !sessions.some((s) => s.node === p.node && s.peer === p.peer)),
+  const running = ROUTING_PROTOCOLS.filter((p) => frrNodes.some((n) => n.daemons.includes(p.daemon)));
+  const expected = running.map((p) => ({ p, ...p.expect(plan) }));
+  const adjacencies = expected.flatMap((x) => x.adjacencies);
+  const routes: { r: ExpectedRoute; p?: RoutingProtocol }[] = [...staticExpectations(plan).map((r) => ({ r })), ...expected.flatMap((x) => x.routes.map((r) => ({ r, p: x.p })))];
+  let missing = routes;
+  let observed: ObservedAdjacency[] = [];
+  // Once the routes are in, vtysh is asked only where they prove nothing: adjacencies no expected
+  // route crosses, and raw configs' protocols (their adjacencies are theirs, not ours to predict).
+  const unproven = adjacencies.filter((a) => !a.provenByRoutes);
+  const askOf = (p: RoutingProtocol, n: NodePlan) => n.daemons.includes(p.daemon) && (n.node.frrConfig !== undefined || unproven.some((a) => a.protocol === p.name && a.node === n.node.name));
+  const everyone = running.flatMap((p) => frrNodes.filter((n) => n.daemons.includes(p.daemon)).map((n) => ({ p, n })));
+  const needed = everyone.filter(({ p, n }) => askOf(p, n));
+  const ask = async (pairs: typeof everyone) =>
+    (observed = (
+      await mapLimit(pairs, 16, async ({ p, n }) => {
+        const r = await vtyshRun(runtime, n, [p.command], { reject: false });
+        return r.failed ? [] : p.parse(n.node.name, r.stdout);
+      })
+    ).flat());
+  const notUp = (checked: ExpectedAdjacency[]) => [
+    ...checked.filter((a) => !observed.some((o) => same(o, a) && o.up)),
+    ...observed.filter((o) => !o.up && !adjacencies.some((a) => same(a, o))),
   ];
   // Kernel tables first: `ip` is cheap, vtysh is not (a poll of 200 routers through vtysh took
-  // seconds). Sessions are asked once the routes are in, or to say what is missing.
+  // seconds). Adjacencies are asked once the routes are in, or to say what is missing.
   for (;;) {
     opts.signal?.throwIfAborted();
-    const nodes = [...new Set(missing.map((m) => m.node))];
+    const nodes = [...new Set(missing.map((m) => m.r.node))];
     const tables = new Map(await mapLimit(nodes, 16, async (name) => [name, await kernelPrefixes(run, byName.get(name)!)] as const));
-    missing = missing.filter((m) => !tables.get(m.node)?.has(canonical(m.prefix)));
+    missing = missing.filter((m) => !tables.get(m.r.node)?.has(canonical(m.r.prefix)));
     if (missing.length === 0) {
-      await peersNow(askNodes);
+      await ask(needed);
       const down = notUp(unproven);
       if (down.length === 0) {
         // Direct peers have every prefix; routes several hops away may still be on their way.
         await settle(run, frrNodes, opts);
-        return { sessions: sessions.length, routes: routes.length, ms: performance.now() - started };
+        return { sessions: adjacencies.length, routes: routes.length, ms: performance.now() - started };
       }
-      emit({ kind: 'wait', lab: plan.lab.name, what: 'BGP sessions', done: sessions.length - down.length, total: sessions.length, pending: down.slice(0, 3).map((s) => `${s.node} -> ${s.peer}`) });
+      const what = [...new Set(down.map((d) => running.find((p) => p.name === d.protocol)?.waiting ?? d.protocol))].join(', ');
+      emit({ kind: 'wait', lab: plan.lab.name, what, done: Math.max(0, adjacencies.length - down.length), total: adjacencies.length, pending: down.slice(0, 3).map((d) => `${d.node} -> ${d.peer}`) });
     } else {
-      emit({ kind: 'wait', lab: plan.lab.name, what: 'routes in kernels', done: routes.length - missing.length, total: routes.length, pending: missing.slice(0, 3).map((m) => `${m.prefix} on ${m.node}`) });
+      emit({ kind: 'wait', lab: plan.lab.name, what: 'routes in kernels', done: routes.length - missing.length, total: routes.length, pending: missing.slice(0, 3).map((m) => `${m.r.prefix} on ${m.r.node}`) });
     }
     if (performance.now() - started > opts.timeoutMs) break;
     await new Promise((r) => setTimeout(r, pollInterval(opts, frrNodes.length)));
   }
-  await peersNow();
+  await ask(everyone);
   const lines: string[] = [];
-  for (const s of sessions) {
-    const p = lastPeers.find((x) => x.node === s.node && x.peer === s.peer);
-    if (!p || p.state !== 'Established') {
-      lines.push(`BGP session ${s.node} -> ${s.peer}${s.peerNode ? ` (${s.peerNode})` : ''} is ${p?.state ?? 'not configured in FRR'}`);
+  const blamed = new Set<RoutingProtocol | undefined>();
+  const protocolOf = (name: string) => running.find((p) => p.name === name);
+  for (const a of adjacencies) {
+    if (observed.some((x) => same(x, a) && x.up)) continue;
+    const o = observed.find((x) => same(x, a));
+    lines.push(`${a.label} is ${o?.state ?? a.absent}${a.note ? `; ${a.note}` : ''}`);
+    blamed.add(protocolOf(a.protocol));
+  }
+  for (const o of observed) {
+    if (o.up || adjacencies.some((a) => same(a, o))) continue;
+    lines.push(`${o.label} is ${o.state}`);
+    blamed.add(protocolOf(o.protocol));
+  }
+  if (!lines.length) {
+    for (const m of missing.slice(0, 10)) {
+      lines.push(`${m.r.prefix} (from ${m.r.from}) is not in ${m.r.node}'s kernel table`);
+      blamed.add(m.p);
     }
   }
-  for (const p of lastPeers) if (p.state !== 'Established' && !sessions.some((s) => s.node === p.node && s.peer === p.peer)) lines.push(`BGP session ${p.node} -> ${p.peer} is ${p.state}`);
-  if (!lines.length) for (const m of missing.slice(0, 10)) lines.push(`${m.prefix} (from ${m.from}) is not in ${m.node}'s kernel table`);
+  const hints = [...new Set([...blamed].map((p) => (p ?? bgp).hint))];
   throw new LabError('timeout', `lab '${plan.lab.name}' did not converge within ${Math.round(opts.timeoutMs / 1000)} s:\n  ${lines.join('\n  ')}`, {
-    hint: 'check both ends of each session: addresses, remote-as, the link between them; `asymlab inspect` shows what is up',
+    hint: hints.join('; '),
   });
 }

@@ -1,4 +1,7 @@
-import { runsFrr } from '../render/frr.js';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { MAX_CONFIG_BYTES } from '../topology/file-ref.js';
+import { frrDaemonsOf } from '../render/frr.js';
+import type { FrrDaemon } from '../services/frr/catalogue.js';
 import type { Lab, LabNode } from '../topology/types.js';
 
 /** Per-node facts the engine derives once from the lab: resource names, MACs, which services run. */
@@ -8,7 +11,12 @@ export interface NodePlan {
   ns: string;
   /** Deterministic MAC per interface, so a captured frame names the node and interface that sent it. */
   macs: Record<string, string>;
+  /** FRR daemons the node runs, in start order (zebra first); empty on a node without FRR. */
+  daemons: FrrDaemon[];
+  /** Whether the node runs FRR at all (daemons is not empty). */
   frr: boolean;
+  /** The text of the node's raw frr-config, read once here: what starts, what runs and what `up` waits for agree. */
+  frrConfigText?: string;
   firewall: boolean;
 }
 
@@ -34,15 +42,43 @@ export function macFor(nodeIndex: number, ifaceIndex: number): string {
   return ['02', 'a5', hex((nodeIndex >> 8) & 255), hex(nodeIndex & 255), hex(ifaceIndex & 255), '01'].join(':');
 }
 
-export function planLab(lab: Lab): LabPlan {
+export interface PlanOptions {
+  /** Reads a raw frr-config; undefined when it cannot be read (a running lab whose file went away). */
+  readConfig?: (path: string) => string | undefined;
+}
+
+/** Loading checked the file; it is checked again on the open descriptor, so a file swapped since (a FIFO, /dev/zero) is never read. */
+function readQuietly(path: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return undefined;
+    return readFileSync(fd, 'utf8');
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The plan of a lab. Pure but for reading raw FRR configs (which daemons run depends on them). */
+export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
+  const read = opts.readConfig ?? readQuietly;
   return {
     lab,
-    nodes: lab.nodes.map((node, ni) => ({
-      node,
-      ns: resourceName(lab.name, node.name),
-      macs: Object.fromEntries(node.interfaces.map((i, ii) => [i.name, macFor(ni, ii)])),
-      frr: runsFrr(node),
-      firewall: node.firewall !== undefined || node.iptables !== undefined,
-    })),
+    nodes: lab.nodes.map((node, ni) => {
+      const frrConfigText = node.frrConfig !== undefined ? read(node.frrConfig) : undefined;
+      const daemons = frrDaemonsOf(node, frrConfigText);
+      return {
+        node,
+        ns: resourceName(lab.name, node.name),
+        macs: Object.fromEntries(node.interfaces.map((i, ii) => [i.name, macFor(ni, ii)])),
+        daemons,
+        frr: daemons.length > 0,
+        ...(frrConfigText !== undefined ? { frrConfigText } : {}),
+        firewall: node.firewall !== undefined || node.iptables !== undefined,
+      };
+    }),
   };
 }

@@ -1,3 +1,5 @@
+import type { FrrDaemon } from '../services/frr/catalogue.js';
+import { daemonsFromConfig } from '../services/frr/daemons.js';
 import { familyOf, hostOf, parsePrefix } from '../util/ip.js';
 import type { BgpNeighbor, LabNode } from '../topology/types.js';
 
@@ -135,4 +137,16 @@ export function renderFrrDaemons(node: LabNode, profile: FrrProfile = LAB_PROFIL
 /** Whether a node runs FRR at all. */
 export function runsFrr(node: LabNode): boolean {
   return node.kind === 'router' || node.bgp !== undefined || node.frrConfig !== undefined;
+}
+
+/**
+ * The daemons a node runs, in start order: none without FRR; else those its config needs (zebra
+ * always), read from the raw config when it has one, from ours rendered otherwise (staticd with
+ * static routes, bgpd with BGP). A raw config that cannot be read gets zebra: starting it reads the
+ * file again and fails with the reason.
+ */
+export function frrDaemonsOf(node: LabNode, rawConfig?: string): FrrDaemon[] {
+  if (!runsFrr(node)) return [];
+  if (node.frrConfig !== undefined) return rawConfig === undefined ? ['zebra'] : daemonsFromConfig(rawConfig);
+  return daemonsFromConfig(renderFrr(node));
 }

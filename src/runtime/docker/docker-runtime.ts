@@ -9,6 +9,7 @@ import { netInodeOfPath, NS_MARKER } from '../proc-scan.js';
 import { checkTools } from '../preflight.js';
 import type { ExecOptions, FrrLayout, LabResources, Runtime, RuntimeDeps } from '../runtime.js';
 import { execInContainer } from './container-exec.js';
+import { missingInImage } from './image-files.js';
 import { connectDocker, DEFAULT_NODE_IMAGE, imageExists, isNotFound, LABEL_LAB, LABEL_NODE, pingDocker } from './docker-client.js';
 import { buildTar } from './tar.js';
 
@@ -98,7 +99,8 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
     kind: 'docker',
 
     async preflight(plan) {
-      await checkTools(['ip', 'tcpdump', 'conntrack']);
+      // vtysh on the host checks raw FRR configs before anything is created (vtysh -C)
+      await checkTools(['ip', 'tcpdump', 'conntrack', ...(plan.nodes.some((n) => n.node.frrConfig) ? ['vtysh'] : [])]);
       if (process.getuid?.() !== 0) {
         throw new LabError('environment', 'asymlab needs root to link container namespaces under /var/run/netns', { hint: 'run it with sudo' });
       }
@@ -111,6 +113,15 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
         const others = missing.filter((m) => m !== DEFAULT_NODE_IMAGE);
         const hints = [ours ? 'asymlab images build' : '', others.length ? `docker pull ${others.join(' ')} (or build them)` : ''].filter(Boolean);
         throw new LabError('environment', `docker image${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`, { hint: `run: ${hints.join('; ')}` });
+      }
+      // Our image has every FRR daemon; another image must have those its nodes run.
+      for (const img of images.filter((i) => i !== DEFAULT_NODE_IMAGE)) {
+        const daemons = [...new Set(plan.nodes.filter((n) => imageOf(n) === img).flatMap((n) => n.daemons))];
+        if (!daemons.length) continue;
+        const lacks = await missingInImage(docker, img, daemons.map((d) => `/usr/lib/frr/${d}`), plan.lab.name);
+        if (lacks.length) {
+          throw new LabError('environment', `docker image ${img} lacks ${lacks.join(', ')}, needed by the FRR configs of its nodes`, { hint: 'use an image with FRR 8.4 or later and those daemons (frrouting/frr has them all)' });
+        }
       }
     },
 

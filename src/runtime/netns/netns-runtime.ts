@@ -41,7 +41,8 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
 
     async preflight(plan) {
       const tools = ['ip', 'iptables-restore', 'tcpdump', 'conntrack'];
-      if (plan.nodes.some((n) => n.frr)) tools.push('vtysh', '/usr/lib/frr/zebra', '/usr/lib/frr/bgpd', '/usr/lib/frr/staticd');
+      const daemons = new Set(plan.nodes.flatMap((n) => n.daemons));
+      if (daemons.size) tools.push('vtysh', ...[...daemons].map((d) => `/usr/lib/frr/${d}`));
       await checkTools(tools);
       if (process.getuid?.() !== 0) {
         throw new LabError('environment', 'asymlab needs root to create network namespaces', { hint: 'run it with sudo' });
