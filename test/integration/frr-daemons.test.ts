@@ -24,7 +24,7 @@ function daemonsRunning(ns: string): string[] {
 
 describe.skipIf(!canBuildLabs)(`FRR starts the daemons a raw config needs, and up waits for them${canBuildLabs ? '' : ` — skipped: ${whyNoLabs}`}`, () => {
   it('labs/ospf: ospfd runs on each router, neighbours are Full, routes are in, and the hosts reach each other at once', async () => {
-    const started = await upLab(await labFile('labs/ospf/lab.yaml', 'h6-ospf'));
+    const started = await upLab(await labFile('labs/ospf/lab.yaml', 'it-ospf'));
     try {
       const node = (name: string) => started.plan.nodes.find((n) => n.node.name === name)!;
       for (const r of ['r1', 'r2', 'r3']) {
@@ -42,7 +42,7 @@ describe.skipIf(!canBuildLabs)(`FRR starts the daemons a raw config needs, and u
     } finally {
       await started.down();
     }
-    expect(leftovers('h6-ospf')).toEqual([]);
+    expect(leftovers('it-ospf')).toEqual([]);
   });
 
   it('an OSPF adjacency that can never form (areas differ) times out naming it, and leaves nothing', async () => {
@@ -51,12 +51,12 @@ describe.skipIf(!canBuildLabs)(`FRR starts the daemons a raw config needs, and u
     // r3 puts its link to r2 in area 1; r2 keeps it in area 0
     const r3 = readFileSync(join(dir, 'r3.conf'), 'utf8');
     writeFileSync(join(dir, 'r3.conf'), r3.replace('interface eth1\n ip ospf area 0', 'interface eth1\n ip ospf area 1'));
-    const lab = { ...(await loadLab(join(dir, 'lab.yaml'))), name: 'h6-ospf-area' };
+    const lab = { ...(await loadLab(join(dir, 'lab.yaml'))), name: 'it-ospf-area' };
     const err = await upLab(lab, { convergeTimeoutMs: 6_000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LabError);
     expect((err as LabError).kind).toBe('timeout');
     expect((err as Error).message).toContain('OSPF adjacency r2 eth2 -> r3 eth1 is not formed');
     expect((err as Error).message).toContain('areas differ: r2 eth2 is in area 0.0.0.0, r3 eth1 in area 0.0.0.1');
-    expect(leftovers('h6-ospf-area')).toEqual([]);
+    expect(leftovers('it-ospf-area')).toEqual([]);
   });
 });
