@@ -16,6 +16,7 @@ import type { DropContext } from '../analysis/explain-drop.js';
 import type { PacketTrace } from '../analysis/types.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, tcpFlagBits, tcpFlagText } from '../pcap/tcp-flags.js';
 import type { TcpInfo } from '../pcap/types.js';
+import { PROTOCOL_FORMS } from './names.js';
 import type { FlowProtocol, PacketIdentity, WirePacket } from './protocol.js';
 import { tcpAgent } from './tcp-agent.js';
 
@@ -97,4 +98,4 @@ function decide(ctx: DropContext): ConnectionFinding {
   return droppedFinding(ctx, base, syn, synAck, 'SYN');
 }
 
-export const tcp: FlowProtocol = { name: 'tcp', agent: tcpAgent, packets: tcpPackets, decide };
+export const tcp: FlowProtocol = { name: 'tcp', form: PROTOCOL_FORMS.tcp, agent: tcpAgent, packets: tcpPackets, strayReply: 'INVALID', decide };
