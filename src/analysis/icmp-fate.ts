@@ -30,12 +30,14 @@ function nflogOf(ctx: DropContext, node: string, first: IcmpSighting): string | 
 }
 
 /**
- * The packet an error is about: of the traces its quote fits, one that ended at the error's sender
- * (a short quote fits several: TCP's ACK and data segment share a seq), else the first.
+ * The packet an error is about, of the traces its quote fits (a short quote fits several: TCP's
+ * ACK and data segment share a seq): best one of the quoted length that ended at the error's
+ * sender, then one of that length, then one that ended there, then the first.
  */
 function aboutOf(ctx: DropContext, i: IcmpSighting, sender: string): PacketTrace | undefined {
   const fits = ctx.track.traces.filter((t) => t.direction === i.quotedDirection && ctx.track.protocol.packets.quotes(i, t));
-  return fits.find((t) => t.lastNode === sender) ?? fits[0];
+  const score = (t: PacketTrace) => (i.quotedLength !== undefined && t.payloadLength === i.quotedLength ? 2 : 0) + (t.lastNode === sender ? 1 : 0);
+  return fits.reduce<PacketTrace | undefined>((best, t) => (!best || score(t) > score(best) ? t : best), undefined);
 }
 
 export function icmpErrorTraces(ctx: DropContext): IcmpErrorTrace[] {

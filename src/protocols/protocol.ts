@@ -49,6 +49,8 @@ export interface QuotedIdentity {
   quotedSeq?: number;
   /** The quoted payload's digest (UDP, ICMP echo), where the quote reaches that far. */
   quotedDigest?: number;
+  /** The quoted packet's payload length, where its header is whole in the quote (tells a TCP data segment from the ACK before it). */
+  quotedLength?: number;
 }
 
 /** What a trace records of the packet it follows, besides where it went. */

@@ -49,8 +49,11 @@ export const tcpPackets: PacketIdentity = {
     return { label: packetLabel(bits, tcp.payloadLength), fields: { flags: tcpFlagText(bits), seq: tcp.seq >>> 0, ack: tcp.ack >>> 0, payloadLength: tcp.payloadLength } };
   },
   describe: (t) => `flags ${t.flags}, seq ${t.seq}, ack ${t.ack}, ${t.payloadLength} bytes`,
-  // An ICMP error may quote only 8 bytes of TCP header: ports and seq.
-  quoted: (quote) => (quote.tcp?.seq !== undefined ? { quotedSeq: quote.tcp.seq >>> 0 } : {}),
+  // An ICMP error may quote only 8 bytes of TCP header: ports and seq. Linux quotes the whole header.
+  quoted: (quote) => ({
+    ...(quote.tcp?.seq !== undefined ? { quotedSeq: quote.tcp.seq >>> 0 } : {}),
+    ...(quote.tcp && quote.tcp.flags !== '' ? { quotedLength: quote.tcp.payloadLength } : {}),
+  }),
   quotes: (quoted, t) => quoted.quotedSeq === undefined || t.seq === quoted.quotedSeq,
 };
 

@@ -111,7 +111,7 @@ function serve(ports: number[]): Promise<void> {
     binds.map(
       ({ port, address }) =>
         new Promise<void>((resolve, reject) => {
-          const sock = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', ipv6Only: true });
+          const sock = address.includes(':') ? dgram.createSocket({ type: 'udp6', ipv6Only: true }) : dgram.createSocket('udp4');
           sock.on('message', (m, from) => sock.send(replyPayload(m), from.port, from.address));
           sock.once('error', (e) => reject(Object.assign(e, { port })));
           sock.bind({ port, address, exclusive: true }, () => {
