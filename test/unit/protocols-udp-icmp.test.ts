@@ -14,6 +14,7 @@ import { replyPayload, requestPayload } from '../../src/protocols/udp-agent.js';
 import { udp as udpProtocol } from '../../src/protocols/udp.js';
 import { parseAgentArgs } from '../../src/traffic/agent-args.js';
 import { flowArgv } from '../../src/traffic/flows.js';
+import { probeArgs } from '../../src/traffic/trace.js';
 import type { Flow } from '../../src/topology/types.js';
 import { ascii, icmp, ipv4, ipv6, pcap, udp } from '../fixtures/pcap/build.js';
 
@@ -99,5 +100,15 @@ describe('the flow runner for UDP and ICMP', () => {
     expect(parseAgentArgs(flowArgv(flow({ sourcePort: 3000 }), 1))).toMatchObject({ protocol: 'tcp', spec: { sourcePort: 3000 } });
     expect(flowArgv(flow({ sourcePort: 3000 }), 1).some((a) => a.startsWith('--fixed-source-port'))).toBe(false);
     expect(parseAgentArgs(flowArgv(flow({ protocol: 'icmp', toPort: 0 }), 2))).toMatchObject({ protocol: 'icmp', spec: { port: 0, sourcePort: 20200 } });
+  });
+});
+
+describe('traceroute probes', () => {
+  it("probe with the flow's protocol; without one, TCP to a port given, else classic UDP", () => {
+    expect(probeArgs('icmp')).toEqual(['-I']);
+    expect(probeArgs('udp', 4500)).toEqual(['-U', '-p', '4500']);
+    expect(probeArgs('tcp', 443)).toEqual(['-T', '-p', '443']);
+    expect(probeArgs(undefined, 443)).toEqual(['-T', '-p', '443']);
+    expect(probeArgs(undefined)).toEqual([]);
   });
 });
