@@ -31,7 +31,9 @@ export const mtu: DropExplainer = {
     if (!icmp && !tooBig) return undefined;
     const limit = devMtu ?? icmp!.mtu;
     const facts: string[] = [];
-    if (limit !== undefined) facts.push(`${node}'s ${dev ?? 'outgoing interface'} has MTU ${limit}${size !== undefined ? `; the ${packet} is ${size} bytes (IP) with DF set` : ''}, so ${node} could not forward it.`);
+    // IPv6 routers never fragment: every packet is as good as DF set.
+    const df = (dst ?? '').includes(':') ? '' : ' with DF set';
+    if (limit !== undefined) facts.push(`${node}'s ${dev ?? 'outgoing interface'} has MTU ${limit}${size !== undefined ? `; the ${packet} is ${size} bytes (IP)${df}` : ''}, so ${node} could not forward it.`);
     if (icmp) facts.push(`${node} sent ${icmp.version === 4 ? 'ICMP fragmentation needed' : 'ICMPv6 packet too big'}${icmp.mtu !== undefined ? ` (mtu ${icmp.mtu})` : ''} about it.`);
     else facts.push(`No fragmentation needed or packet too big from ${node} about the ${packet} was captured: path MTU discovery had nothing to go on.`);
     const counter = FRAG_COUNTERS.map((n) => kernelMove(evidence, node, n)).find((m): m is CounterMove => m !== undefined);
@@ -50,6 +52,7 @@ export const mtu: DropExplainer = {
     const m = drop.mtu;
     const where = `${m?.node ?? drop.node}${m?.iface ? `:${m.iface}` : ''}`;
     const size = m?.size !== undefined ? ` the ${m.size}-byte ${site.packet}` : ` the ${site.packet}`;
-    return `${where} has MTU ${m?.mtu}, too small for${size} (DF set); ${drop.icmpFate ?? 'no ICMP error was sent'}`;
+    const v6 = (site.entered?.dst ?? site.dst ?? '').includes(':');
+    return `${where} has MTU ${m?.mtu}, too small for${size}${v6 ? '' : ' (DF set)'}; ${drop.icmpFate ?? 'no ICMP error was sent'}`;
   },
 };
