@@ -11,14 +11,17 @@ import type { FlowResult } from '../topology/types.js';
 import { clockTime } from '../util/time.js';
 import { explainDrop, reasonPhrase, type DropContext, type DropSite } from './explain-drop.js';
 import { icmpName } from './icmp-error.js';
+import { icmpErrorTraces, icmpFateFact } from './icmp-fate.js';
 import type { TracedPath } from './trace-path.js';
 import type { ConnectionTrack, IcmpSighting } from './track.js';
 import { formatTuple } from './tuple.js';
-import type { DropEvidence, PacketTrace, Sighting } from './types.js';
+import type { DropEvidence, IcmpErrorTrace, PacketTrace, Sighting } from './types.js';
 
 export interface ConnectionFinding {
   track: ConnectionTrack;
   result: FlowResult;
+  /** The ICMP errors about the attempt's packets, followed to where they ended. */
+  icmpErrors?: IcmpErrorTrace[];
   /** Where it died (dropped, unreachable) or who reset it (reset). */
   at?: string;
   drop?: DropEvidence;
@@ -118,6 +121,8 @@ export function startFinding(ctx: DropContext, path: string[], returnPath: strin
 export function failure(ctx: DropContext, base: FindingBase, result: FlowResult, site: DropSite, l: Located | undefined, lead?: string): ConnectionFinding {
   const drop = explainDrop(ctx, site);
   drop.facts.unshift(...placementFacts(ctx, l, site));
+  // Every ICMP error about the attempt is evidence: where it went and where it died (mtu says it already).
+  if (drop.reason !== 'mtu') drop.facts.push(...icmpErrorTraces(ctx).map(icmpFateFact));
   const summary = `${lead ?? placement(l, site, drop)}; ${reasonPhrase(drop, site)}`;
   return { ...base, result, at: drop.node, drop, summary };
 }
@@ -128,23 +133,39 @@ export function failure(ctx: DropContext, base: FindingBase, result: FlowResult,
  * request never left the client, else the request's last sighting stands in.
  */
 export function unreachableFinding(ctx: DropContext, base: FindingBase, request: Located | undefined, requestLabel: string): ConnectionFinding {
+  return icmpErrorFinding(ctx, base, request, requestLabel, 'unreachable', () => true);
+}
+
+/**
+ * An ICMP error answered the request (those `which` accepts): its sender is where the request
+ * ended, and `result` what the attempt came to (unreachable, ttl-exceeded).
+ */
+export function icmpErrorFinding(
+  ctx: DropContext,
+  base: FindingBase,
+  request: Located | undefined,
+  requestLabel: string,
+  result: FlowResult,
+  which: (i: IcmpSighting) => boolean,
+): ConnectionFinding {
   const { track } = ctx;
   const { record } = track;
-  const icmp = track.icmp.find((i) => i.quotedDirection === 'forward' && ctx.lab.owns(i.node, i.src)) ?? track.icmp.find((i) => i.quotedDirection === 'forward');
+  const errors = track.icmp.filter((i) => i.quotedDirection === 'forward' && which(i));
+  const icmp = errors.find((i) => ctx.lab.owns(i.node, i.src)) ?? errors[0];
   if (icmp) {
     const sender = ctx.lab.addressOwner(icmp.src) ?? icmp.node;
     const quoted = locate(track, (t) => t.direction === 'forward' && track.protocol.packets.quotes(icmp, t)) ?? request;
     const entered = quoted?.path.sightings.find((s) => s.node === sender && s.direction === 'in');
     const site: DropSite = { node: sender, packet: quoted?.trace.label ?? requestLabel, icmp, ...(quoted ? { trace: quoted.trace } : {}), ...(entered ? { iface: entered.iface, entered } : {}) };
-    const lead = `${sender} answered the ${site.packet}${entered ? ` (in on ${entered.iface})` : ''} with ${icmpName(icmp.version, icmp.type, icmp.code)}`;
-    return failure(ctx, base, 'unreachable', site, quoted, lead);
+    const lead = `${sender} answered the ${site.packet}${entered ? ` (in on ${entered.iface})` : ''} with ${icmpName(icmp.version, icmp.type, icmp.code)}${icmp.mtu !== undefined ? ` (mtu ${icmp.mtu})` : ''}`;
+    return failure(ctx, base, result, site, quoted, lead);
   }
   if (!request) {
     const site: DropSite = { node: record.client, packet: requestLabel, dst: record.dstAddress };
-    return failure(ctx, base, 'unreachable', site, undefined, `${requestLabel} never left ${record.client} (connect failed: ${record.errorCode ?? 'unreachable'})`);
+    return failure(ctx, base, result, site, undefined, `${requestLabel} never left ${record.client} (connect failed: ${record.errorCode ?? result})`);
   }
   base.warnings.push(`The client got ${record.errorCode ?? 'an ICMP error'} but no ICMP error for the connection was captured.`);
-  return failure(ctx, base, 'unreachable', siteOf(request), request);
+  return failure(ctx, base, result, siteOf(request), request);
 }
 
 /**
@@ -173,7 +194,9 @@ export function droppedFinding(ctx: DropContext, base: FindingBase, request: Loc
   return failure(ctx, base, 'dropped', site, undefined, `every packet arrived, yet ${record.client} timed out`);
 }
 
-/** One attempt's finding, decided by its protocol. */
+/** One attempt's finding, decided by its protocol, with the ICMP errors about it. */
 export function connectionFinding(ctx: DropContext): ConnectionFinding {
-  return ctx.track.protocol.decide(ctx);
+  const finding = ctx.track.protocol.decide(ctx);
+  const errors = ctx.track.icmp.length ? icmpErrorTraces(ctx) : [];
+  return errors.length ? { ...finding, icmpErrors: errors } : finding;
 }

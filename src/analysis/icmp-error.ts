@@ -26,6 +26,7 @@ export function icmpName(version: 4 | 6, type: number, code: number): string {
     return `ICMP ${codes[code] ?? `destination unreachable (code ${code})`}`;
   }
   if (version === 4 && type === 11) return 'ICMP time exceeded';
+  if (version === 6 && type === 2) return 'ICMPv6 packet too big';
   if (version === 6 && type === 1) {
     const codes: Record<number, string> = { 0: 'no route', 1: 'administratively prohibited', 3: 'address unreachable', 4: 'port unreachable', 5: 'source address failed policy', 6: 'reject route' };
     return `ICMPv6 ${codes[code] ?? `destination unreachable (code ${code})`}`;
@@ -38,4 +39,14 @@ export function icmpName(version: 4 | 6, type: number, code: number): string {
 export function icmpIsReject(version: 4 | 6, type: number, code: number): boolean {
   if (version === 4) return type === 3 && [3, 9, 10, 13].includes(code);
   return type === 1 && [1, 4, 5, 6].includes(code);
+}
+
+/** Time exceeded (v4 11, v6 3): a TTL or hop limit ran out, or a routing loop ate it. */
+export function isTimeExceeded(i: { version: 4 | 6; type: number }): boolean {
+  return i.version === 4 ? i.type === 11 : i.type === 3;
+}
+
+/** Fragmentation needed (v4 3/4) or packet too big (v6 2): what path MTU discovery lives on. */
+export function isPathMtu(i: { version: 4 | 6; type: number; code: number }): boolean {
+  return i.version === 4 ? i.type === 3 && i.code === 4 : i.type === 2;
 }

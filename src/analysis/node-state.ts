@@ -113,16 +113,18 @@ export function movedDropRules(evidence: RunEvidence, node: string): RuleCounter
  */
 export function conntrackFor(evidence: RunEvidence, node: string, tuples: ConntrackTuple[], fromTs?: number, toTs?: number): ConntrackEvent[] {
   const keys = new Set(tuples.flatMap((t) => [tupleKey(t), tupleKey(reverse(t))]));
+  // An ICMP entry's id is its port: the ICMP flow protocol keeps it in both port fields.
+  const tupleKeyOf = (t: ConntrackTuple) => tupleKey(t.sport === undefined && t.id !== undefined ? { ...t, sport: t.id, dport: t.id } : t);
   return evidence.conntrack.filter(
     (e) =>
       e.node === node &&
       (e.ts === undefined || fromTs === undefined || toTs === undefined || (e.ts >= fromTs && e.ts <= toTs)) &&
-      (keys.has(tupleKey(e.orig)) || keys.has(tupleKey(e.reply))),
+      (keys.has(tupleKeyOf(e.orig)) || keys.has(tupleKeyOf(e.reply))),
   );
 }
 
 export function describeConntrack(e: ConntrackEvent): string {
-  const t = (x: ConntrackTuple) => `src=${x.src} dst=${x.dst}${x.sport !== undefined ? ` sport=${x.sport} dport=${x.dport}` : ''}`;
+  const t = (x: ConntrackTuple) => `src=${x.src} dst=${x.dst}${x.sport !== undefined ? ` sport=${x.sport} dport=${x.dport}` : ''}${x.id !== undefined ? ` id=${x.id}` : ''}`;
   return [e.type === 'LIST' ? undefined : `[${e.type}]`, e.proto, e.state, t(e.orig), ...e.flags.filter((f) => f === '[UNREPLIED]'), t(e.reply)]
     .filter(Boolean)
     .join(' ');

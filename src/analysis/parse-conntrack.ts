@@ -69,6 +69,8 @@ export function parseConntrackLine(node: string, line: string): ConntrackEvent |
     if (key === 'dst') cur.dst = value;
     else if (key === 'sport') cur.sport = Number(value);
     else if (key === 'dport') cur.dport = Number(value);
+    // ICMP's id is its port to NAT; the first id= of a tuple is it (a later one is the entry's own id).
+    else if (key === 'id' && (proto === 'icmp' || proto === 'icmpv6') && cur.id === undefined) cur.id = Number(value);
   }
   const [orig, reply] = tuples;
   if (!orig?.src || !orig.dst || !reply?.src || !reply.dst) return undefined;

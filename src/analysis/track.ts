@@ -51,6 +51,8 @@ export interface IcmpSighting extends Sighting, QuotedIdentity {
   type: number;
   code: number;
   version: 4 | 6;
+  /** Fragmentation needed / packet too big: the MTU the sender named. */
+  mtu?: number;
   /** Which way the quoted packet was going. */
   quotedDirection: 'forward' | 'return';
 }
@@ -131,6 +133,7 @@ export function trackConnection(record: ConnectionRecord, index: CaptureIndex): 
   const protocol = protocolNamed(record.protocol);
   const { from, to } = windowOf(record);
   const inWindow = (o: Observation) => o.ts >= from && o.ts <= to;
+  const belongs = (p: WirePacket) => protocol.packets.belongs?.(record, p) ?? true;
 
   const dirOf = new Map<string, 'forward' | 'return'>();
   const tuples: ConntrackTuple[] = [];
@@ -152,7 +155,7 @@ export function trackConnection(record: ConnectionRecord, index: CaptureIndex): 
     const k = queue.shift()!;
     const d = dirOf.get(k)!;
     for (const o of index.byTuple.get(k) ?? []) {
-      if (members.has(o) || !inWindow(o)) continue;
+      if (members.has(o) || !inWindow(o) || !belongs(o.packet)) continue;
       members.set(o, d);
       for (const same of index.byKey.get(packetIndexKey(protocol, o.packet)) ?? []) {
         if (inWindow(same)) learn(protocol.packets.tuple(same.packet)!, d);
@@ -169,7 +172,8 @@ export function trackConnection(record: ConnectionRecord, index: CaptureIndex): 
   }
 
   const built = [...groups.values()].map(({ d, obs }) => {
-    const { label, fields } = protocol.packets.identity(obs[0].packet);
+    const { label, fields } = protocol.packets.identity(obs[0].packet, d);
+    const ipLength = obs[0].packet.ip?.totalLength;
     const path = tracePath(obs.map(sightingOf), index.lab, d === 'forward' ? record.client : record.server);
     const trace: PacketTrace = {
       label,
@@ -179,6 +183,7 @@ export function trackConnection(record: ConnectionRecord, index: CaptureIndex): 
       ...(path.lastIface ? { lastIface: path.lastIface } : {}),
       delivered: path.deliveredAt !== undefined,
       ...fields,
+      ...(ipLength ? { ipLength } : {}),
       copies: copiesOf(path.sightings),
       attempt: record.attempt,
       ...(path.origin ? { origin: path.origin } : {}),
@@ -191,11 +196,12 @@ export function trackConnection(record: ConnectionRecord, index: CaptureIndex): 
   for (const o of index.icmpErrors) {
     if (!inWindow(o)) continue;
     const quote = o.packet.icmp!.inner!;
-    if (!protocol.packets.claims(quote)) continue;
+    if (!protocol.packets.claims(quote) || !belongs(quote)) continue;
     const quoted = protocol.packets.tuple(quote);
     const d = quoted && dirOf.get(tupleIndexKey(protocol, quoted));
     if (!d) continue;
-    icmp.push({ ...sightingOf(o), type: o.packet.icmp!.type, code: o.packet.icmp!.code, version: o.packet.ip!.version, quotedDirection: d, ...protocol.packets.quoted(quote) });
+    const { type, code, mtu } = o.packet.icmp!;
+    icmp.push({ ...sightingOf(o), type, code, version: o.packet.ip!.version, ...(mtu !== undefined ? { mtu } : {}), quotedDirection: d, ...protocol.packets.quoted(quote) });
   }
   icmp.sort((a, b) => a.ts - b.ts || (a.direction === b.direction ? 0 : a.direction === 'out' ? -1 : 1));
 

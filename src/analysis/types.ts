@@ -11,7 +11,7 @@ export interface LabView {
   nodes: {
     name: string;
     kind: NodeKind;
-    interfaces: { name: string; mac: string; addresses: string[] }[];
+    interfaces: { name: string; mac: string; addresses: string[]; mtu?: number }[];
     /** Addresses on lo (stub prefixes, router ids). */
     loopbacks: string[];
   }[];
@@ -43,6 +43,8 @@ export interface ConntrackTuple {
   dst: string;
   sport?: number;
   dport?: number;
+  /** conntrack's ICMP echo id: what the flow protocol keeps in the port fields (NAT rewrites it as a port). */
+  id?: number;
 }
 
 /** One line of `conntrack -E -o timestamp` (or of `conntrack -L`), parsed. */
@@ -104,9 +106,9 @@ export interface NodeRoutes {
   rpFilter: Record<string, number>;
 }
 
-export type ConnectionOutcome = 'connected' | 'refused' | 'timeout' | 'unreachable' | 'error';
+export type ConnectionOutcome = 'connected' | 'refused' | 'timeout' | 'unreachable' | 'ttl-exceeded' | 'error';
 
-/** One real connection attempt (TCP today), as the client saw it. */
+/** One real connection attempt (a TCP connection, a UDP exchange, an ICMP echo), as the client saw it. */
 export interface ConnectionRecord {
   flow: string;
   /** The flow protocol (src/protocols/registry.ts); absent means tcp, as every record was before. */
@@ -124,6 +126,10 @@ export interface ConnectionRecord {
   errorCode?: string;
   /** The payload came back intact. */
   echoed: boolean;
+  /** payloadDigest of the request and of the reply it expects (UDP), to tell apart attempts that share a tuple. */
+  payloadDigests?: number[];
+  /** Payload bytes of the request, when the flow set `size:`. */
+  size?: number;
   startedAt: number; // epoch seconds
   connectMs?: number;
   totalMs: number;
@@ -155,7 +161,7 @@ export interface Sighting {
 }
 
 export interface PacketTrace {
-  /** SYN, SYN-ACK, ACK, DATA, FIN, RST, … */
+  /** SYN, SYN-ACK, ACK, DATA, FIN, RST; REQUEST, REPLY (UDP); ECHO-REQUEST, ECHO-REPLY (ICMP). */
   label: string;
   direction: 'forward' | 'return';
   sightings: Sighting[];
@@ -168,6 +174,10 @@ export interface PacketTrace {
   seq?: number;
   ack?: number;
   payloadLength?: number;
+  /** UDP and ICMP echo: the payload's digest (see pcap/transport.ts payloadDigest). */
+  payloadDigest?: number;
+  /** IP length of the packet (header included) as first captured: what a link's MTU is compared with. */
+  ipLength?: number;
   /** How many copies were sent (1 + retransmissions), counted at the node that sent it. */
   copies?: number;
   /** ConnectionRecord.attempt this packet belongs to. */
@@ -176,7 +186,34 @@ export interface PacketTrace {
   origin?: string;
 }
 
-export type DropReason = 'firewall-rule' | 'no-route' | 'rp-filter' | 'unknown';
+export type DropReason = 'firewall-rule' | 'mtu' | 'no-route' | 'rp-filter' | 'unknown';
+
+/** An ICMP error about one of the flow's packets (icmp-fate.ts): who sent it, where it went, where it ended. */
+export interface IcmpErrorTrace {
+  /** "ICMP fragmentation needed", "ICMPv6 packet too big", "ICMP port unreachable"… */
+  name: string;
+  /** The node that sent it. */
+  sender: string;
+  /** The label of the packet it quotes (DATA, REQUEST, ECHO-REQUEST…). */
+  about: string;
+  /** Fragmentation needed / packet too big: the MTU it names. */
+  mtu?: number;
+  /** Its addresses as sent. */
+  src: string;
+  dst: string;
+  /** Nodes it crossed, the sender first. */
+  path: string[];
+  /** It reached the node owning its destination. */
+  delivered: boolean;
+  /** Where it was last seen, when it never arrived, and the interface it entered there by. */
+  diedAt?: string;
+  iface?: string;
+  /** The drop rule that logged it there, and that rule's counter. */
+  nflogPrefix?: string;
+  counter?: { before: number; after: number };
+  /** Errors that took this same way (one per retransmission of the packet they quote). */
+  copies: number;
+}
 
 export interface DropEvidence {
   reason: DropReason;
@@ -191,6 +228,8 @@ export interface DropEvidence {
   ruleIndex?: number;
   chain?: string;
   conntrackEntry?: boolean;
+  /** How conntrack classed the packet, where that explains the rule: NEW for a stray UDP reply, which default-drop then drops. */
+  ctstate?: 'NEW';
   /** The rule's label from its NFLOG prefix: invalid, not-allowed, default-drop or a user label. */
   ruleLabel?: string;
   /** Packet counter of the cited rule, before and after the flows. */
@@ -199,6 +238,10 @@ export interface DropEvidence {
   kernelCounter?: { name: string; before: number; after: number };
   /** Set when lossy captures kept the analysis from placing or explaining the drop. */
   inconclusive?: string;
+  /** reason mtu: the interface that could not take the packet, its MTU, and the packet's IP length. */
+  mtu?: { node: string; iface?: string; mtu: number; size?: number };
+  /** reason mtu: what became of the fragmentation needed / packet too big, in a phrase; or that none was sent. */
+  icmpFate?: string;
 }
 
 export interface FlowVerdict {
@@ -222,4 +265,6 @@ export interface FlowVerdict {
   warnings: string[];
   /** One-line human summary: "SYN-ACK entered fw-inet:eth2 and never left; ...". */
   summary: string;
+  /** The ICMP errors about the flow's packets (those of the attempt the verdict rests on), when any was captured. */
+  icmpErrors?: IcmpErrorTrace[];
 }

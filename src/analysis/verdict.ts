@@ -12,13 +12,14 @@ import type { ConnectionTrack } from './track.js';
 import type { FlowVerdict, RunEvidence } from './types.js';
 
 /** Failure results in the order a tie between them is settled. */
-const FAILURES: FlowResult[] = ['dropped', 'unreachable', 'reset'];
+const FAILURES: FlowResult[] = ['dropped', 'unreachable', 'ttl-exceeded', 'reset'];
 
 const OUTCOME_WORDS: Record<string, string> = {
   connected: 'connected',
   refused: 'refused',
   timeout: 'timed out',
   unreachable: 'unreachable',
+  'ttl-exceeded': 'TTL exceeded',
   error: 'failed',
 };
 
@@ -39,6 +40,8 @@ export function isAsymmetric(path: string[], returnPath: string[]): boolean {
 }
 
 function formatTo(flow: Flow): string {
+  // toPort 0: a protocol without ports (ICMP) goes to an address alone.
+  if (!flow.toPort) return flow.toAddress;
   return flow.toAddress.includes(':') ? `[${flow.toAddress}]:${flow.toPort}` : `${flow.toAddress}:${flow.toPort}`;
 }
 
@@ -119,5 +122,6 @@ export function flowVerdict(flow: Flow, tracks: ConnectionTrack[], evidence: Run
     mismatches,
     warnings,
     summary,
+    ...(lead.icmpErrors ? { icmpErrors: lead.icmpErrors } : {}),
   };
 }

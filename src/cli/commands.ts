@@ -170,11 +170,11 @@ export const COMMANDS: CommandSpec[] = [
     args: 'LAB FROM TO[:PORT]',
     required: { count: 3, what: 'LAB, FROM and TO' },
     summary: 'traceroute both ways on a running lab; same edge or not',
-    options: { json: jsonOption },
+    options: { json: jsonOption, proto: { type: 'string', value: 'P', help: 'probe with tcp, udp or icmp (default: tcp to a PORT given, else udp)' } },
     root: true,
     async run(p, v, ctx) {
       const { traceCommand } = await import('./commands/trace.js');
-      return traceCommand({ lab: p[0], from: p[1], to: p[2], json: v.json === true }, ctx);
+      return traceCommand({ lab: p[0], from: p[1], to: p[2], json: v.json === true, proto: str(v, 'proto') }, ctx);
     },
   },
   {

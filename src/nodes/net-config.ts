@@ -25,6 +25,7 @@ export function renderNetBatch(n: NodePlan): string {
   for (const p of node.loopbacks) lines.push(`addr add ${p} dev lo${familyOf(p) === 6 ? ' nodad' : ''}`);
   for (const i of node.interfaces) {
     for (const a of i.addresses) lines.push(`addr add ${a} dev ${i.name}${familyOf(a) === 6 ? ' nodad' : ''}`);
+    if (i.mtu !== undefined) lines.push(`link set dev ${i.name} mtu ${i.mtu}`);
     lines.push(`link set ${i.name} up`);
   }
   // Nodes with FRR get their static routes from staticd, so BGP can redistribute them.

@@ -2,9 +2,9 @@
  * IPv4 and IPv6 decoding, down to the transport header (see transport.ts). Reads bytes straight from
  * the capture buffer between `off` and `end` (the captured end); never reads past `end`.
  */
-import type { IcmpInfo, IpInfo, TcpInfo, UdpInfo } from './types.js';
+import type { EchoInfo, IcmpInfo, IpInfo, TcpInfo, UdpInfo } from './types.js';
 import { ipv4At, ipv6At } from './addr.js';
-import { decodeTcp, decodeUdp } from './transport.js';
+import { decodeTcp, decodeUdp, payloadDigest } from './transport.js';
 
 /** What IP decoding fills in: a DecodedPacket, or the quoted packet inside an ICMP error. */
 export interface IpTarget {
@@ -12,6 +12,7 @@ export interface IpTarget {
   tcp?: TcpInfo;
   udp?: UdpInfo;
   icmp?: IcmpInfo;
+  echo?: EchoInfo;
   partial?: string;
 }
 
@@ -149,10 +150,13 @@ const ICMP6_ERRORS = new Set([1, 2, 3, 4]);
 function decodeL4(u8: Uint8Array, off: number, end: number, l4len: number, protocol: number, version: 4 | 6, t: IpTarget, quoted: boolean): void {
   if (protocol === 6) decodeTcp(u8, off, end, l4len, t);
   else if (protocol === 17) decodeUdp(u8, off, end, l4len, t);
-  else if ((protocol === 1 && version === 4) || (protocol === 58 && version === 6)) decodeIcmp(u8, off, end, version, t, quoted);
+  else if ((protocol === 1 && version === 4) || (protocol === 58 && version === 6)) decodeIcmp(u8, off, end, l4len, version, t, quoted);
 }
 
-function decodeIcmp(u8: Uint8Array, off: number, end: number, version: 4 | 6, t: IpTarget, quoted: boolean): void {
+/** Echo request and reply types: v4 8 and 0, v6 128 and 129. */
+const isEcho = (version: 4 | 6, type: number) => (version === 4 ? type === 8 || type === 0 : type === 128 || type === 129);
+
+function decodeIcmp(u8: Uint8Array, off: number, end: number, l4len: number, version: 4 | 6, t: IpTarget, quoted: boolean): void {
   const avail = end - off;
   if (avail < 2) {
     t.partial ??= `ICMP header cut at ${avail < 0 ? 0 : avail} bytes`;
@@ -160,6 +164,16 @@ function decodeIcmp(u8: Uint8Array, off: number, end: number, version: 4 | 6, t:
   }
   const icmp: IcmpInfo = { type: u8[off], code: u8[off + 1] };
   t.icmp = icmp;
+  if (avail >= 8) {
+    // Echo: id and seq follow the checksum. Path MTU errors carry the next hop's MTU there.
+    if (isEcho(version, icmp.type)) {
+      const echo: EchoInfo = { id: (u8[off + 4] << 8) | u8[off + 5], seq: (u8[off + 6] << 8) | u8[off + 7], payloadLength: l4len > 8 ? l4len - 8 : 0 };
+      const digest = payloadDigest(u8, off + 8, end);
+      if (digest !== undefined) echo.payloadDigest = digest;
+      t.echo = echo;
+    } else if (version === 4 && icmp.type === 3 && icmp.code === 4) icmp.mtu = (u8[off + 6] << 8) | u8[off + 7];
+    else if (version === 6 && icmp.type === 2) icmp.mtu = ((u8[off + 4] << 24) | (u8[off + 5] << 16) | (u8[off + 6] << 8) | u8[off + 7]) >>> 0;
+  }
   // One level only: an error quoting an error is not unpacked further.
   if (quoted || !(version === 4 ? ICMP4_ERRORS : ICMP6_ERRORS).has(icmp.type) || avail <= 8) return;
   const inner: IpTarget = {};

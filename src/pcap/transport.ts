@@ -13,6 +13,23 @@ export interface TransportTarget {
   partial?: string;
 }
 
+/** How many payload bytes payloadDigest reads: the flow agents put what tells a datagram apart there. */
+export const DIGEST_BYTES = 32;
+
+/**
+ * FNV-1a over the first DIGEST_BYTES bytes of a payload (fewer if fewer were captured): what a UDP
+ * datagram or an ICMP echo is followed by across NAT, which rewrites addresses, ports and echo ids
+ * but never the payload. The flow agents compute the same over what they send. Undefined for an
+ * empty payload.
+ */
+export function payloadDigest(u8: Uint8Array, off: number, end: number): number | undefined {
+  const stop = end - off > DIGEST_BYTES ? off + DIGEST_BYTES : end;
+  if (stop <= off) return undefined;
+  let h = 0x811c9dc5;
+  for (let i = off; i < stop; i++) h = Math.imul(h ^ u8[i], 0x01000193);
+  return h >>> 0;
+}
+
 export function decodeTcp(u8: Uint8Array, off: number, end: number, l4len: number, t: TransportTarget): void {
   const avail = end - off;
   if (avail >= 20) {
@@ -74,4 +91,6 @@ export function decodeUdp(u8: Uint8Array, off: number, end: number, l4len: numbe
     dstPort: (u8[off + 2] << 8) | u8[off + 3],
     payloadLength,
   };
+  const digest = payloadLength > 0 ? payloadDigest(u8, off + 8, end) : undefined;
+  if (digest !== undefined) t.udp.payloadDigest = digest;
 }

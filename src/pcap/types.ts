@@ -25,13 +25,25 @@ export interface UdpInfo {
   srcPort: number;
   dstPort: number;
   payloadLength: number;
+  /** payloadDigest() of the payload's first bytes, where captured: NAT never touches them, so they name a datagram on every hop. */
+  payloadDigest?: number;
+}
+
+/** An ICMP or ICMPv6 echo request or reply. NAT may rewrite the id (it stands for a port); never seq or payload. */
+export interface EchoInfo {
+  id: number;
+  seq: number;
+  payloadLength: number;
+  payloadDigest?: number;
 }
 
 export interface IcmpInfo {
   type: number;
   code: number;
+  /** Fragmentation needed (v4 type 3 code 4) and packet too big (v6 type 2): the MTU of the next hop. */
+  mtu?: number;
   /** For ICMP errors: the quoted (inner) packet's IP/TCP/UDP header, decoded as far as it goes. */
-  inner?: Pick<DecodedPacket, 'ip' | 'tcp' | 'udp' | 'icmp' | 'partial'>;
+  inner?: Pick<DecodedPacket, 'ip' | 'tcp' | 'udp' | 'icmp' | 'echo' | 'partial'>;
 }
 
 export interface IpInfo {
@@ -79,6 +91,8 @@ export interface DecodedPacket {
   tcp?: TcpInfo;
   udp?: UdpInfo;
   icmp?: IcmpInfo;
+  /** Set beside `icmp` for an echo request or reply. */
+  echo?: EchoInfo;
   nflog?: NflogInfo;
   /** Set when the packet could only be decoded in part (truncated by snaplen, bad header); says why. */
   partial?: string;

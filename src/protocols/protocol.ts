@@ -1,19 +1,19 @@
 /**
  * A flow protocol: all asymlab knows about one transport, so the agent, the packet tracker and the
- * verdict stay generic. TCP is the only one today; UDP echo (fixed source ports) and ICMP echo
- * (id/seq tracked through NAT) come next. Each protocol is one value of this type, listed in
- * registry.ts; generic code asks the registry and never compares protocol names.
+ * verdict stay generic: TCP connections, UDP request/reply datagrams (fixed source ports
+ * possible), ICMP echo (its id tracked through NAT). Each protocol is one value of this type,
+ * listed in registry.ts; generic code asks the registry and never compares protocol names.
  */
 import type { DropContext } from '../analysis/explain-drop.js';
 import type { ConnectionFinding } from '../analysis/connection-verdict.js';
 import type { ConnectionRecord, ConntrackTuple, PacketTrace } from '../analysis/types.js';
 import type { DecodedPacket } from '../pcap/types.js';
-import type { ProtocolName } from './registry.js';
+import type { ProtocolForm, ProtocolName } from './names.js';
 
 export type { ProtocolName };
 
 /** A captured packet, or the packet an ICMP error quotes (decoded as far as the quote goes). */
-export type WirePacket = Pick<DecodedPacket, 'ip' | 'tcp' | 'udp' | 'icmp'>;
+export type WirePacket = Pick<DecodedPacket, 'ip' | 'tcp' | 'udp' | 'icmp' | 'echo'>;
 
 /** What the flow agent's client is asked to do: every value came from the lab file or the plan. */
 export interface ClientSpec {
@@ -22,10 +22,14 @@ export interface ClientSpec {
   port: number;
   /** Source address to bind; the route's choice when absent. */
   source?: string;
-  /** The first source port; attempt i uses sourcePort + i, so the tuple is known even when no answer comes. */
+  /** The first source port; attempt i uses sourcePort + i, so the tuple is known even when no answer comes. ICMP: the echo id. */
   sourcePort: number;
+  /** Every attempt from sourcePort itself (a UDP flow's `source-port:`). */
+  fixedSourcePort?: boolean;
   count: number;
   timeoutMs: number;
+  /** Payload bytes of each request, DF set; the agent's small default when absent. */
+  size?: number;
 }
 
 /** One attempt as the client saw it; the flow runner adds flow, client and server. */
@@ -41,16 +45,20 @@ export interface ProtocolAgent {
 
 /** What an ICMP error's quote says of the packet it is about (IcmpSighting carries it). */
 export interface QuotedIdentity {
-  /** The quoted sequence number (TCP seq; ICMP echo's, once that protocol comes). */
+  /** The quoted sequence number (TCP seq; ICMP echo's). */
   quotedSeq?: number;
+  /** The quoted payload's digest (UDP, ICMP echo), where the quote reaches that far. */
+  quotedDigest?: number;
+  /** The quoted packet's payload length, where its header is whole in the quote (tells a TCP data segment from the ACK before it). */
+  quotedLength?: number;
 }
 
 /** What a trace records of the packet it follows, besides where it went. */
 export interface TraceIdentity {
-  /** SYN, SYN-ACK, RST, DATA…: what the verdict calls the packet. */
+  /** SYN, SYN-ACK, RST, DATA, REQUEST, ECHO-REPLY…: what the verdict calls the packet. */
   label: string;
-  /** Fields of PacketTrace that hold the identity (TCP: flags, seq, ack, payloadLength). */
-  fields: Partial<Pick<PacketTrace, 'flags' | 'seq' | 'ack' | 'payloadLength'>>;
+  /** Fields of PacketTrace that hold the identity (TCP: flags, seq, ack, payloadLength; UDP: payloadLength, payloadDigest). */
+  fields: Partial<Pick<PacketTrace, 'flags' | 'seq' | 'ack' | 'payloadLength' | 'payloadDigest'>>;
 }
 
 /**
@@ -66,7 +74,13 @@ export interface PacketIdentity {
   key(p: WirePacket): string;
   /** The key of a traced packet, to find it again elsewhere (an NFLOG record). */
   traceKey(t: PacketTrace): string;
-  identity(p: WirePacket): TraceIdentity;
+  /** Label and fields; `direction` is the way the packet goes in its connection (a UDP request and its echo look alike). */
+  identity(p: WirePacket, direction: 'forward' | 'return'): TraceIdentity;
+  /**
+   * Whether a packet wearing the attempt's tuple is the attempt's own. Absent: all are (TCP, whose
+   * attempts never share a tuple). UDP attempts from one fixed port share it: their payloads differ.
+   */
+  belongs?(record: ConnectionRecord, p: WirePacket): boolean;
   /** The identity in words: "flags S., seq 1, ack 0, 0 bytes". */
   describe(t: PacketTrace): string;
   /** What identifies the packet an ICMP error quotes (a quote may hold only 8 bytes of header): TCP's seq. */
@@ -77,10 +91,17 @@ export interface PacketIdentity {
 
 export interface FlowProtocol {
   name: ProtocolName;
+  /** What the lab format says of it (names.ts): ports or none, what `source-port:` means. */
+  form: ProtocolForm;
   agent: ProtocolAgent;
   packets: PacketIdentity;
   /**
-   * The outcome of one attempt from its tracked packets: delivered, reset, dropped or unreachable,
+   * How conntrack classes a reply that reaches a stateful firewall with no entry for it: a TCP
+   * SYN-ACK or an ICMP echo reply is INVALID; a UDP datagram is NEW, a new connection from outside.
+   */
+  strayReply: 'INVALID' | 'NEW';
+  /**
+   * The outcome of one attempt from its tracked packets: delivered, reset, dropped, unreachable or ttl-exceeded,
    * its paths, and for a failure the dying packet with the protocol's findings (finding-kit.ts
    * places and explains the drop).
    */

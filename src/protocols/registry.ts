@@ -6,12 +6,15 @@
 import { LabError } from '../errors.js';
 import type { Flow } from '../topology/types.js';
 import type { FlowProtocol, WirePacket } from './protocol.js';
+import { icmp } from './icmp.js';
 import { tcp } from './tcp.js';
+import { udp } from './udp.js';
 
-/** The names of the protocols below: a lab's `protocol:` and a ConnectionRecord's. */
-export type ProtocolName = 'tcp';
+import type { ProtocolName } from './names.js';
 
-export const PROTOCOLS: readonly FlowProtocol[] = [tcp];
+export type { ProtocolName };
+
+export const PROTOCOLS: readonly FlowProtocol[] = [tcp, udp, icmp];
 
 /** What a flow or record that names no protocol is: every flow was TCP before protocols were named. */
 export const DEFAULT_PROTOCOL: ProtocolName = 'tcp';
@@ -23,7 +26,7 @@ export function protocolNamed(name: string = DEFAULT_PROTOCOL): FlowProtocol {
   return p;
 }
 
-/** The protocol a flow uses. The lab format names none yet (all flows are TCP); `protocol:` comes with UDP. */
+/** The protocol a flow uses: its `proto:`, TCP when it names none. */
 export function protocolOfFlow(flow: Flow & { protocol?: string }): FlowProtocol {
   return protocolNamed(flow.protocol);
 }

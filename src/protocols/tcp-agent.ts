@@ -1,16 +1,24 @@
 /**
  * The TCP side of the flow agent: the client connects from a known source port, sends one line
- * and waits for it to come back; the server echoes every connection's bytes. Real kernel sockets
- * only: nothing is crafted.
+ * (padded to the flow's `size:`, so a large one is one full-sized data segment) and waits for it
+ * to come back; the server echoes every connection's bytes. Real kernel sockets only: nothing is
+ * crafted. TCP segments always carry DF, so path MTU discovery applies to them.
  */
 import net from 'node:net';
 import type { AttemptResult, ClientSpec, ProtocolAgent } from './protocol.js';
+
+/** The line, padded with dots (or cut) to `size` bytes, newline last; as is without a size. */
+export function linePayload(line: string, size?: number): string {
+  if (size === undefined) return `${line}\n`;
+  // Printable ASCII only, so characters are bytes and the segment is `size` bytes long.
+  return `${line.replace(/[^\x20-\x7e]/g, '?').slice(0, size - 1).padEnd(size - 1, '.')}\n`;
+}
 
 function attempt(a: ClientSpec, i: number): Promise<AttemptResult> {
   return new Promise((resolve) => {
     const startedAt = Date.now() / 1000;
     const t0 = performance.now();
-    const payload = `asymlab ${a.flow} ${i}\n`;
+    const payload = linePayload(`asymlab ${a.flow} ${i}`, a.size);
     let echoed = '';
     let connectMs: number | undefined;
     let done = false;
@@ -29,6 +37,7 @@ function attempt(a: ClientSpec, i: number): Promise<AttemptResult> {
         outcome,
         errorCode,
         echoed: echoed === payload,
+        ...(a.size !== undefined ? { size: a.size } : {}),
         startedAt,
         connectMs,
         totalMs: performance.now() - t0,

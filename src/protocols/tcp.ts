@@ -16,6 +16,7 @@ import type { DropContext } from '../analysis/explain-drop.js';
 import type { PacketTrace } from '../analysis/types.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, tcpFlagBits, tcpFlagText } from '../pcap/tcp-flags.js';
 import type { TcpInfo } from '../pcap/types.js';
+import { PROTOCOL_FORMS } from './names.js';
 import type { FlowProtocol, PacketIdentity, WirePacket } from './protocol.js';
 import { tcpAgent } from './tcp-agent.js';
 
@@ -48,8 +49,11 @@ export const tcpPackets: PacketIdentity = {
     return { label: packetLabel(bits, tcp.payloadLength), fields: { flags: tcpFlagText(bits), seq: tcp.seq >>> 0, ack: tcp.ack >>> 0, payloadLength: tcp.payloadLength } };
   },
   describe: (t) => `flags ${t.flags}, seq ${t.seq}, ack ${t.ack}, ${t.payloadLength} bytes`,
-  // An ICMP error may quote only 8 bytes of TCP header: ports and seq.
-  quoted: (quote) => (quote.tcp?.seq !== undefined ? { quotedSeq: quote.tcp.seq >>> 0 } : {}),
+  // An ICMP error may quote only 8 bytes of TCP header: ports and seq. Linux quotes the whole header.
+  quoted: (quote) => ({
+    ...(quote.tcp?.seq !== undefined ? { quotedSeq: quote.tcp.seq >>> 0 } : {}),
+    ...(quote.tcp && quote.tcp.flags !== '' ? { quotedLength: quote.tcp.payloadLength } : {}),
+  }),
   quotes: (quoted, t) => quoted.quotedSeq === undefined || t.seq === quoted.quotedSeq,
 };
 
@@ -97,4 +101,4 @@ function decide(ctx: DropContext): ConnectionFinding {
   return droppedFinding(ctx, base, syn, synAck, 'SYN');
 }
 
-export const tcp: FlowProtocol = { name: 'tcp', agent: tcpAgent, packets: tcpPackets, decide };
+export const tcp: FlowProtocol = { name: 'tcp', form: PROTOCOL_FORMS.tcp, agent: tcpAgent, packets: tcpPackets, strayReply: 'INVALID', decide };

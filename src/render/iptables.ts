@@ -37,6 +37,8 @@ function filterTable(node: string, fw: Firewall, family: 4 | 6): string[] {
     add(`${match}-j NFLOG --nflog-group ${NFLOG_GROUP} --nflog-prefix "${nflogPrefix(node, 'FORWARD', rules.length + 1, label)}" --nflog-threshold 1`);
     add(`${match}-j DROP`);
   };
+  // Before the stateful rules, so ICMP errors related to a connection die too: the PMTUD black hole.
+  if (fw.dropIcmp) drop(`-p ${family === 4 ? 'icmp' : 'ipv6-icmp'} `, 'drop-icmp');
   add('-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
   drop('-m conntrack --ctstate INVALID ', 'invalid');
   for (const i of fw.inside) add(`-i ${i} -m conntrack --ctstate NEW -j ACCEPT`);
@@ -79,6 +81,21 @@ function natTable(fw: Firewall, family: 4 | 6): string[] {
   return ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...rules, 'COMMIT'];
 }
 
+/** `clamp-mss:` lowers the MSS a forwarded SYN offers, so neither end sends segments a smaller link ahead would refuse. */
+function mangleTable(fw: Firewall): string[] {
+  if (fw.clampMss === undefined) return [];
+  return [
+    '*mangle',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    `-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss ${fw.clampMss}`,
+    'COMMIT',
+  ];
+}
+
 /**
  * The iptables-restore input of a firewall, per family. The policy is stateful: established and
  * related traffic passes, new connections pass only from `inside` interfaces or an `allow` rule,
@@ -89,7 +106,7 @@ function natTable(fw: Firewall, family: 4 | 6): string[] {
 export function renderIptables(node: LabNode): { v4: string; v6: string } {
   const fw = node.firewall!;
   const render = (family: 4 | 6) =>
-    [`# asymlab: ${node.name} (${family === 4 ? 'iptables' : 'ip6tables'}-restore)`, ...natTable(fw, family), ...filterTable(node.name, fw, family), ''].join('\n');
+    [`# asymlab: ${node.name} (${family === 4 ? 'iptables' : 'ip6tables'}-restore)`, ...mangleTable(fw), ...natTable(fw, family), ...filterTable(node.name, fw, family), ''].join('\n');
   return { v4: render(4), v6: render(6) };
 }
 

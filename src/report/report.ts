@@ -60,6 +60,8 @@ export interface ReportFlow {
   packets: FlowVerdict['packets'];
   /** With `trace: true`: traceroute both ways, hops named by node and interface. */
   trace: TraceResult | null;
+  /** The ICMP errors about the flow's packets, where each went and where it died; only when any was captured. */
+  icmpErrors?: FlowVerdict['icmpErrors'];
 }
 
 export function buildReport(
@@ -91,6 +93,7 @@ export function buildReport(
       connections: v.connections,
       packets: v.packets,
       trace: traces[v.name] ?? null,
+      ...(v.icmpErrors ? { icmpErrors: v.icmpErrors } : {}),
     })),
     ...(extras.topology ? { topology: extras.topology } : {}),
     ...(extras.nodes ? { nodes: extras.nodes } : {}),
@@ -105,7 +108,7 @@ function pad(s: string, n: number): string {
 /** The table `asymlab run` prints: one line per flow, then the why of each failure and drop. */
 export function formatTable(verdicts: FlowVerdict[], traces: Record<string, TraceResult> = {}): string {
   const lines: string[] = [];
-  const w = { name: Math.max(4, ...verdicts.map((v) => v.name.length)), result: 11, at: Math.max(2, ...verdicts.map((v) => (v.at ?? '').length)) };
+  const w = { name: Math.max(4, ...verdicts.map((v) => v.name.length)), result: Math.max(11, ...verdicts.map((v) => v.result.length)), at: Math.max(2, ...verdicts.map((v) => (v.at ?? '').length)) };
   lines.push(`${pad('FLOW', w.name)}  ${pad('RESULT', w.result)}  ${pad('AT', w.at)}  ASYM  CHECK  PATH / RETURN PATH`);
   for (const v of verdicts) {
     const paths = `${v.path.join(' > ') || '-'}${v.returnPath.length ? `  /  ${v.returnPath.join(' > ')}` : ''}`;

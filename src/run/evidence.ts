@@ -12,7 +12,7 @@ export function labView(plan: LabPlan): LabView {
     nodes: plan.nodes.map((n) => ({
       name: n.node.name,
       kind: n.node.kind,
-      interfaces: n.node.interfaces.map((i) => ({ name: i.name, mac: n.macs[i.name], addresses: i.addresses })),
+      interfaces: n.node.interfaces.map((i) => ({ name: i.name, mac: n.macs[i.name], addresses: i.addresses, ...(i.mtu !== undefined ? { mtu: i.mtu } : {}) })),
       loopbacks: n.node.loopbacks,
     })),
     links: plan.lab.links.map((l) => ({ a: l.endpoints[0], b: l.endpoints[1] })),

@@ -11,6 +11,7 @@ import { readPcap } from '../pcap/read.js';
 import type { Lab } from '../topology/types.js';
 import { runFlows, startServers } from '../traffic/flows.js';
 import { traceBoth, type TraceResult } from '../traffic/trace.js';
+import { protocolOfFlow } from '../protocols/registry.js';
 import { assembleEvidence } from './evidence.js';
 
 export interface RunOptions extends UpOptions {
@@ -65,7 +66,8 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
     const traces: Record<string, TraceResult> = {};
     if (traced.length) {
       await timed('trace', async () => {
-        for (const f of traced) traces[f.name] = await traceBoth(plan, runtime, f.from, f.toAddress, { port: f.toPort, server: f.server, source: f.source });
+        // Probes of the flow's own protocol meet the rules the flow met.
+        for (const f of traced) traces[f.name] = await traceBoth(plan, runtime, f.from, f.toAddress, { port: f.toPort || undefined, server: f.server, source: f.source, proto: protocolOfFlow(f).name });
       }, () => `${traced.length} flows both ways`);
     }
     const after = await timed('tables', () => snapshotLab(plan, runtime, true));

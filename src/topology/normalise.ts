@@ -3,6 +3,8 @@ import type { InputProblem } from '../errors.js';
 import { canonicalAddress } from '../util/ip.js';
 import { nodeAddresses } from './addresses.js';
 import { deepMerge, isMap, type Json } from './merge.js';
+import { isProtocolName, PROTOCOL_FORMS } from '../protocols/names.js';
+import { isAddress } from '../util/ip.js';
 import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, NodeKind, Route, RuntimeKind } from './types.js';
 
 export const NODE_KINDS: readonly NodeKind[] = ['host', 'router', 'firewall'];
@@ -55,6 +57,8 @@ function normaliseFirewall(f: Raw | undefined): Firewall {
     allow: list('allow').map((a) => ({ ...a }) as unknown as Firewall['allow'][number]),
     snat: list('snat').map((a) => ({ ...a }) as unknown as Firewall['snat'][number]),
     dnat: list('dnat').map((a) => ({ ...a }) as unknown as Firewall['dnat'][number]),
+    ...(f?.['drop-icmp'] === true ? { dropIcmp: true } : {}),
+    ...(typeof f?.['clamp-mss'] === 'number' ? { clampMss: f['clamp-mss'] } : {}),
   };
 }
 
@@ -122,6 +126,18 @@ export function splitHostPort(text: string): { address: string; port: number } |
   return port >= 1 && port <= 65535 ? { address: m[1], port } : undefined;
 }
 
+/** `to:` of a protocol without ports (ICMP): an address alone; a port there is a mistake, said as such. */
+function portless(text: string, path: string, protocol: string, problems: InputProblem[]): { address: string; port: number } | undefined {
+  if (isAddress(text)) return { address: text, port: 0 };
+  const hp = splitHostPort(text);
+  problems.push(
+    hp
+      ? { path, message: `an ${protocol} flow has no port, but '${text}' names port ${hp.port}`, hint: `write to: ${hp.address}` }
+      : { path, message: `'${text}' is not an address`, hint: 'write e.g. 198.51.100.10, or 2001:db8::10' },
+  );
+  return undefined;
+}
+
 /**
  * Raw (schema-valid) document -> Lab. Structural problems (an endpoint without `node:iface`, a node
  * with no kind, a flow whose server cannot be found) are collected, not thrown.
@@ -174,7 +190,7 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
         problems.push({ path: `topology.links[${i}].endpoints[${j}]`, message: `'${eps[j]}' is not of the form node:interface`, hint: 'write e.g. "r1:eth1"' });
       }
     });
-    if (parsed.length === 2) links.push({ endpoints: [parsed[0], parsed[1]] });
+    if (parsed.length === 2) links.push({ endpoints: [parsed[0], parsed[1]], ...(typeof l.mtu === 'number' ? { mtu: l.mtu } : {}) });
   });
 
   // Attach link interfaces that carry no address (pure L2 / unnumbered) to their nodes.
@@ -193,13 +209,31 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
   const owners = new Map<string, LabNode>();
   for (const n of nodes) for (const a of nodeAddresses(n)) if (!owners.has(a)) owners.set(a, n);
 
+  // MTUs: a link's for both its ends, then a node's own `mtu:` map for its interfaces.
+  for (const link of links) {
+    if (link.mtu === undefined) continue;
+    for (const ep of link.endpoints) {
+      const i = nodes.find((x) => x.name === ep.node)?.interfaces.find((x) => x.name === ep.iface);
+      if (i) i.mtu = link.mtu;
+    }
+  }
+  for (const n of nodes) {
+    const raw = inheritNode(topology, isMap(rawNodes[n.name]) ? (rawNodes[n.name] as Raw) : {});
+    for (const [iname, mtu] of Object.entries(isMap(raw.mtu) ? raw.mtu : {})) {
+      const i = n.interfaces.find((x) => x.name === iname);
+      if (!i) problems.push({ path: `topology.nodes.${n.name}.mtu.${iname}`, message: `${n.name} has no interface '${iname}'`, hint: `its interfaces: ${n.interfaces.map((x) => x.name).join(', ') || 'none'}` });
+      else if (typeof mtu === 'number') i.mtu = mtu;
+    }
+  }
+
   const flows: Flow[] = [];
   const rawFlows = Array.isArray(data.flows) ? (data.flows as Raw[]) : [];
   rawFlows.forEach((f, i) => {
     const path = `flows[${i}]`;
-    const hp = splitHostPort(String(f.to ?? ''));
+    const protocol = typeof f.proto === 'string' && isProtocolName(f.proto) ? f.proto : undefined;
+    const hp = protocol && !PROTOCOL_FORMS[protocol].ports ? portless(String(f.to ?? ''), `${path}.to`, protocol, problems) : splitHostPort(String(f.to ?? ''));
     if (!hp) {
-      problems.push({ path: `${path}.to`, message: `'${String(f.to)}' is not address:port`, hint: 'write e.g. 198.51.100.10:443, or [2001:db8::10]:443 for IPv6' });
+      if (!protocol || PROTOCOL_FORMS[protocol].ports) problems.push({ path: `${path}.to`, message: `'${String(f.to)}' is not address:port`, hint: 'write e.g. 198.51.100.10:443, or [2001:db8::10]:443 for IPv6' });
       return;
     }
     const owner = owners.get(canonicalAddress(hp.address));
@@ -214,9 +248,12 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
     const e = isMap(f.expect) ? f.expect : undefined;
     flows.push({
       name: String(f.name),
+      ...(protocol ? { protocol } : {}),
       from: String(f.from),
       toAddress: hp.address,
       toPort: hp.port,
+      ...(typeof f['source-port'] === 'number' ? { sourcePort: f['source-port'] } : {}),
+      ...(typeof f.size === 'number' ? { size: f.size } : {}),
       source: typeof f.source === 'string' ? f.source : undefined,
       server: server ?? '',
       count: typeof f.count === 'number' ? f.count : 1,

@@ -1,4 +1,5 @@
 /** The normalised lab: what the loader returns once inheritance is resolved and every rule passed. */
+import type { ProtocolName } from '../protocols/names.js';
 
 export type NodeKind = 'host' | 'router' | 'firewall';
 export type RuntimeKind = 'netns' | 'docker';
@@ -64,12 +65,18 @@ export interface Firewall {
   allow: FirewallAllow[];
   snat: SnatRule[];
   dnat: DnatRule[];
+  /** Drop every ICMP packet it forwards, errors related to a connection included (the PMTUD black hole). */
+  dropIcmp?: boolean;
+  /** Rewrite the MSS option of forwarded TCP SYNs down to this (the usual cure for a PMTUD black hole). */
+  clampMss?: number;
 }
 
 export interface Interface {
   name: string;
   /** Prefixes in CIDR form (address/len), IPv4 or IPv6. */
   addresses: string[];
+  /** Set from the link's `mtu:` or the node's `mtu:` map; the kernel's default (1500) otherwise. */
+  mtu?: number;
 }
 
 export interface LabNode {
@@ -98,9 +105,11 @@ export interface LinkEndpoint {
 
 export interface Link {
   endpoints: [LinkEndpoint, LinkEndpoint];
+  /** Both ends' MTU, unless a node's `mtu:` says otherwise for its end. */
+  mtu?: number;
 }
 
-export type FlowResult = 'delivered' | 'dropped' | 'reset' | 'unreachable';
+export type FlowResult = 'delivered' | 'dropped' | 'reset' | 'unreachable' | 'ttl-exceeded';
 
 export interface FlowExpect {
   result?: FlowResult;
@@ -112,10 +121,16 @@ export interface FlowExpect {
 
 export interface Flow {
   name: string;
+  /** `proto:`; absent means tcp. */
+  protocol?: ProtocolName;
   from: string;
-  /** Destination address and port. */
+  /** Destination address and port; the port is 0 for a protocol without ports (ICMP). */
   toAddress: string;
   toPort: number;
+  /** `source-port:`: the first (TCP) or every (UDP) attempt's source port; the flow runner picks one otherwise. */
+  sourcePort?: number;
+  /** `size:`: payload bytes of each request (TCP: the one data segment), DF set; the agent's small default otherwise. */
+  size?: number;
   /** Source address to bind, if set. */
   source?: string;
   /** The node that listens. */

@@ -1,7 +1,8 @@
 import type { InputProblem } from '../errors.js';
-import { canonicalAddress, familyOf, hostOf, isAddress, network, networkText, parseAddress, parsePrefix, type Prefix } from '../util/ip.js';
-import { nodeAddresses } from './addresses.js';
+import { canonicalAddress, contains, familyOf, hostOf, isAddress, network, networkText, parseAddress, parsePrefix, type Prefix } from '../util/ip.js';
+import { nodeAddresses, owns } from './addresses.js';
 import { IFACE_HINT, IFACE_RE, IP_KEYWORD_HINT, ipKeywordProblem, NAME_HINT, NAME_RE } from './names.js';
+import { PROTOCOL_FORMS } from '../protocols/names.js';
 import type { Lab, LabNode } from './types.js';
 
 /**
@@ -330,7 +331,56 @@ const sysctls: Rule = (lab) => {
   return out;
 };
 
+/** MTUs a lab may set: IPv4's minimum datagram to a jumbo frame. IPv6 needs 1280 at least. */
+export const MTU_MIN = 576;
+export const MTU_MAX = 9000;
+/** The largest `size:`: a payload that still fits one IP datagram with its headers. */
+export const SIZE_MAX = 65_000;
+
+const mtus: Rule = (lab) => {
+  const out: InputProblem[] = [];
+  const range = (mtu: number, path: string) => {
+    if (mtu < MTU_MIN || mtu > MTU_MAX) out.push({ path, message: `MTU ${mtu} is out of range`, hint: `an MTU is ${MTU_MIN} to ${MTU_MAX} bytes` });
+  };
+  lab.links.forEach((l, i) => l.mtu !== undefined && range(l.mtu, `topology.links[${i}].mtu`));
+  for (const n of lab.nodes) {
+    for (const i of n.interfaces) {
+      if (i.mtu === undefined) continue;
+      const link = lab.links.find((l) => l.endpoints.some((e) => e.node === n.name && e.iface === i.name));
+      // An MTU other than its link's came from the node's own `mtu:` map; the link's is checked above.
+      const path = link?.mtu === i.mtu ? `topology.links[${lab.links.indexOf(link)}].mtu` : `${np(n)}.mtu.${i.name}`;
+      if (link?.mtu !== i.mtu) range(i.mtu, path);
+      if (i.mtu >= MTU_MIN && i.mtu < 1280 && i.addresses.some((a) => a.includes(':'))) {
+        out.push({ path, message: `${n.name}:${i.name} has IPv6 addresses but MTU ${i.mtu}`, hint: 'IPv6 needs an MTU of at least 1280; the kernel turns IPv6 off below it' });
+      }
+    }
+  }
+  return out;
+};
+
+const flowForms: Rule = (lab) => {
+  const out: InputProblem[] = [];
+  const fixedPorts = new Map<string, string>();
+  lab.flows.forEach((f, i) => {
+    const path = `flows[${i}]`;
+    const protocol = f.protocol ?? 'tcp';
+    const form = PROTOCOL_FORMS[protocol];
+    if (f.sourcePort !== undefined && form.sourcePort === 'none') {
+      out.push({ path: `${path}.source-port`, message: `an ${protocol} flow has no source port`, hint: `remove source-port: (${protocol} echo requests are told apart by their id, which asymlab picks)` });
+    }
+    if (f.size !== undefined && f.size > SIZE_MAX) out.push({ path: `${path}.size`, message: `size ${f.size} is more than ${SIZE_MAX} bytes`, hint: `a payload must fit one IP datagram with its headers: use at most ${SIZE_MAX}` });
+    // Flows run at once: two that send from one fixed port of one node would fight over it.
+    if (f.sourcePort !== undefined && form.sourcePort === 'fixed') {
+      const k = `${f.from}|${protocol}|${f.sourcePort}`;
+      const prev = fixedPorts.get(k);
+      if (prev) out.push({ path: `${path}.source-port`, message: `${prev} also sends ${protocol} from ${f.from} port ${f.sourcePort}`, hint: 'flows run at the same time: give each its own source-port' });
+      else fixedPorts.set(k, `flow '${f.name}'`);
+    }
+  });
+  return out;
+};
+
 export function validateLab(lab: Lab): InputProblem[] {
   const ix = indexLab(lab);
-  return [names, links, addresses, routes, sysctls, bgp, firewall, flows].flatMap((rule) => rule(lab, ix));
+  return [names, links, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms].flatMap((rule) => rule(lab, ix));
 }

@@ -12,9 +12,9 @@ export type AgentCommand =
 
 export const AGENT_USAGE =
   'usage: agent.js server --protocol=P --port=N [--port=N ...]\n' +
-  '       agent.js client --protocol=P --flow=NAME --address=A --port=N [--source=S] --source-port=N --count=N --timeout-ms=N';
+  '       agent.js client --protocol=P --flow=NAME --address=A --port=N [--source=S] --source-port=N [--fixed-source-port=1] --count=N --timeout-ms=N [--size=N]';
 
-const CLIENT_OPTIONS = ['protocol', 'flow', 'address', 'port', 'source', 'source-port', 'count', 'timeout-ms'] as const;
+const CLIENT_OPTIONS = ['protocol', 'flow', 'address', 'port', 'source', 'source-port', 'fixed-source-port', 'count', 'timeout-ms', 'size'] as const;
 const SERVER_OPTIONS = ['protocol', 'port'] as const;
 
 export function clientArgv(protocol: ProtocolName, s: ClientSpec): string[] {
@@ -28,6 +28,8 @@ export function clientArgv(protocol: ProtocolName, s: ClientSpec): string[] {
     `--count=${s.count}`,
     `--timeout-ms=${s.timeoutMs}`,
     ...(s.source !== undefined ? [`--source=${s.source}`] : []),
+    ...(s.fixedSourcePort ? ['--fixed-source-port=1'] : []),
+    ...(s.size !== undefined ? [`--size=${s.size}`] : []),
   ];
 }
 
@@ -82,11 +84,14 @@ export function parseAgentArgs(argv: string[]): AgentCommand {
     const spec: ClientSpec = {
       flow: text(opts, 'flow'),
       address: text(opts, 'address'),
-      port: integer(opts, 'port', 1, 65535),
+      // 0: a protocol without ports (ICMP).
+      port: integer(opts, 'port', 0, 65535),
       ...(source !== undefined ? { source } : {}),
       sourcePort: integer(opts, 'source-port', 0, 65535),
+      ...(opts.has('fixed-source-port') ? { fixedSourcePort: integer(opts, 'fixed-source-port', 0, 1) === 1 } : {}),
       count: integer(opts, 'count', 1, 1_000_000),
       timeoutMs: integer(opts, 'timeout-ms', 1, 86_400_000),
+      ...(opts.has('size') ? { size: integer(opts, 'size', 1, 65_000) } : {}),
     };
     return { mode, protocol: text(opts, 'protocol'), spec };
   }

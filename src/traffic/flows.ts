@@ -44,6 +44,8 @@ export async function startServers(plan: LabPlan, runtime: Runtime, flows: Flow[
   const wanted = new Map<string, { node: string; protocol: FlowProtocol; ports: Set<number> }>();
   for (const f of flows) {
     const protocol = protocolOfFlow(f);
+    // Without ports (ICMP echo) the server's kernel answers: nothing to start.
+    if (!protocol.form.ports) continue;
     const k = `${f.server}\0${protocol.name}`;
     const w = wanted.get(k) ?? { node: f.server, protocol, ports: new Set<number>() };
     for (const p of serverPorts(plan, f)) w.ports.add(p);
@@ -105,8 +107,20 @@ async function routeSource(runtime: Runtime, n: NodePlan, dst: string): Promise<
  * goes as a `--key=value` value, so a name like `--count` is never read as an option. Pure.
  */
 export function flowArgv(f: Flow, k: number): string[] {
-  const spec = { flow: f.name, address: f.toAddress, port: f.toPort, ...(f.source ? { source: f.source } : {}), sourcePort: sourcePortOf(k), count: f.count, timeoutMs: f.timeoutMs };
-  return clientArgv(protocolOfFlow(f).name, spec);
+  const protocol = protocolOfFlow(f);
+  const fixed = f.sourcePort !== undefined && protocol.form.sourcePort === 'fixed';
+  const spec = {
+    flow: f.name,
+    address: f.toAddress,
+    port: f.toPort,
+    ...(f.source ? { source: f.source } : {}),
+    sourcePort: f.sourcePort ?? sourcePortOf(k),
+    ...(fixed ? { fixedSourcePort: true } : {}),
+    count: f.count,
+    timeoutMs: f.timeoutMs,
+    ...(f.size !== undefined ? { size: f.size } : {}),
+  };
+  return clientArgv(protocol.name, spec);
 }
 
 /** Runs every flow's connections (flows at once, attempts of a flow one after another). */

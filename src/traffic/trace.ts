@@ -65,9 +65,20 @@ function ownerOf(plan: LabPlan, address: string): NodePlan | undefined {
   return plan.nodes.find((n) => n.node === owner?.node);
 }
 
-async function traceroute(runtime: Runtime, n: NodePlan, to: string, port?: number, maxHops = 12): Promise<TraceHop[]> {
-  // TCP probes to the port when given (what a firewall lets through), else UDP. One probe per hop, 1 s each.
-  const argv = ['traceroute', '-n', '-q', '1', '-w', '1', '-m', String(maxHops), ...(port ? ['-T', '-p', String(port)] : []), to];
+/** How traceroute probes: the flow's protocol, so the probes meet the rules the flow meets. */
+export type TraceProto = 'tcp' | 'udp' | 'icmp';
+
+/** traceroute's probe options. Without a protocol: TCP to the port when given (what a firewall lets through), else classic UDP. Pure. */
+export function probeArgs(proto: TraceProto | undefined, port?: number): string[] {
+  if (proto === 'icmp') return ['-I'];
+  if (proto === 'udp') return ['-U', ...(port ? ['-p', String(port)] : [])];
+  if (proto === 'tcp') return ['-T', ...(port ? ['-p', String(port)] : [])];
+  return port ? ['-T', '-p', String(port)] : [];
+}
+
+async function traceroute(runtime: Runtime, n: NodePlan, to: string, port?: number, proto?: TraceProto, maxHops = 12): Promise<TraceHop[]> {
+  // One probe per hop, 1 s each.
+  const argv = ['traceroute', '-n', '-q', '1', '-w', '1', '-m', String(maxHops), ...probeArgs(proto, port), to];
   const r = await runtime.exec(n, argv, { context: 'net', reject: false, timeoutMs: maxHops * 2000 + 5000 });
   if (r.exitCode === 127) throw new LabError('environment', 'traceroute is not installed', { hint: 'run: sudo ./scripts/setup.sh' });
   const hops = parseTraceroute(r.stdout);
@@ -81,7 +92,13 @@ async function traceroute(runtime: Runtime, n: NodePlan, to: string, port?: numb
  * The article's detection step: traceroute FROM -> TO and TO's node -> FROM, each hop named by node
  * and interface, and whether both directions cross the same edge.
  */
-export async function traceBoth(plan: LabPlan, runtime: Runtime, from: string, to: string, opts: { port?: number; server?: string; source?: string } = {}): Promise<TraceResult> {
+export async function traceBoth(
+  plan: LabPlan,
+  runtime: Runtime,
+  from: string,
+  to: string,
+  opts: { port?: number; server?: string; source?: string; proto?: TraceProto } = {},
+): Promise<TraceResult> {
   const src = nodeOf(plan, from);
   const dstNode = opts.server ? nodeOf(plan, opts.server) : ownerOf(plan, to);
   if (!dstNode) throw new LabError('input', `no node owns ${to}`, { hint: 'trace to an address of a lab node, or name the server' });
@@ -93,8 +110,9 @@ export async function traceBoth(plan: LabPlan, runtime: Runtime, from: string, t
     /* no route: the forward trace will show it */
   }
   const [forward, backHops] = await Promise.all([
-    traceroute(runtime, src, to, opts.port).then((h) => nameHops(plan, h)),
-    back ? traceroute(runtime, dstNode, back).then((h) => nameHops(plan, h)) : Promise.resolve([] as TraceHop[]),
+    traceroute(runtime, src, to, opts.port, opts.proto).then((h) => nameHops(plan, h)),
+    // Back with the same kind of probe (the port is the forward one's alone).
+    back ? traceroute(runtime, dstNode, back, undefined, opts.proto).then((h) => nameHops(plan, h)) : Promise.resolve([] as TraceHop[]),
   ]);
   const ends = [src.node.name, dstNode.node.name];
   const fe = edges(plan, forward, ends);

@@ -2,20 +2,22 @@
 import { describe, expect, it } from 'vitest';
 import { LabError } from '../../src/errors.js';
 import { TCP_FLAG_STRINGS, tcpFlagBits, tcpFlagText } from '../../src/pcap/tcp-flags.js';
+import { PROTOCOL_NAMES } from '../../src/protocols/names.js';
 import { PROTOCOLS, protocolNamed, protocolOfPacket } from '../../src/protocols/registry.js';
 import { tcp } from '../../src/protocols/tcp.js';
 import { formatTimestamp, clockTime } from '../../src/util/time.js';
 import { tcpPacket } from './helpers/evidence-builder.js';
 
 describe('protocol registry', () => {
-  it('lists TCP, the default, and refuses an unknown protocol with the list', () => {
-    expect(PROTOCOLS.map((p) => p.name)).toEqual(['tcp']);
+  it('lists TCP, the default, UDP and ICMP, and refuses an unknown protocol with the list', () => {
+    expect(PROTOCOLS.map((p) => p.name)).toEqual(['tcp', 'udp', 'icmp']);
+    expect(PROTOCOLS.map((p) => p.name)).toEqual([...PROTOCOL_NAMES]);
     expect(protocolNamed()).toBe(tcp);
-    expect(() => protocolNamed('udp')).toThrow(LabError);
+    expect(() => protocolNamed('sctp')).toThrow(LabError);
     try {
-      protocolNamed('udp');
+      protocolNamed('sctp');
     } catch (e) {
-      expect(e).toMatchObject({ kind: 'input', message: "unknown flow protocol 'udp'", hint: 'supported: tcp' });
+      expect(e).toMatchObject({ kind: 'input', message: "unknown flow protocol 'sctp'", hint: 'supported: tcp, udp, icmp' });
     }
   });
 

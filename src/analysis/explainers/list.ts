@@ -1,12 +1,14 @@
 /**
  * The drop explainers, in the order they are tried: the first that finds its cause explains the
- * drop. A packet an NFLOG rule logged was dropped by that rule, whatever the routes say; the
- * reverse-path filter is checked before a missing route because rp_filter drops a packet the
+ * drop. A packet an NFLOG rule logged was dropped by that rule, whatever the routes say; a packet
+ * too big for the next link (with its fragmentation needed) comes before the routes, as an
+ * ICMP error from a router would otherwise read as a missing route; the reverse-path filter is checked before a missing route because rp_filter drops a packet the
  * routes would forward. Adding a cause: one file in this folder and a line here.
  */
 import type { DropExplainer } from './explainer.js';
+import { mtu } from './mtu.js';
 import { nflogRule } from './nflog-rule.js';
 import { noRoute } from './no-route.js';
 import { rpFilter } from './rp-filter.js';
 
-export const EXPLAINERS: readonly DropExplainer[] = [nflogRule, rpFilter, noRoute];
+export const EXPLAINERS: readonly DropExplainer[] = [nflogRule, mtu, rpFilter, noRoute];

@@ -89,12 +89,18 @@ export const nflogRule: DropExplainer = {
     found.conntrackEntry = ct.entry;
     facts.push(...ct.facts);
     if (rule?.label === 'invalid' && !ct.entry) facts.push(`Without an entry, conntrack classed the ${packet} ctstate INVALID, which rule ${rule.index} drops.`);
+    // A stray UDP reply is no error to conntrack: it opens a connection of its own, which nothing allows.
+    if (rule?.label === 'default-drop' && !ct.entry && site.trace?.direction === 'return' && ctx.track.protocol.strayReply === 'NEW') {
+      found.ctstate = 'NEW';
+      facts.push(`Without an entry, conntrack classed the ${packet} ctstate NEW: the reply looked like a new connection from outside, which no rule allows, so default-drop rule ${rule.index} dropped it.`);
+    }
     return found;
   },
   phrase(drop) {
     const counter = drop.counter ? `, counter ${drop.counter.before}→${drop.counter.after}` : '';
     if (drop.ruleLabel === 'invalid' && drop.conntrackEntry === false) return `${drop.node} had no conntrack entry (ctstate INVALID, rule ${drop.nflogPrefix}${counter})`;
     if (drop.ruleLabel === 'invalid') return `${drop.node} classed it ctstate INVALID despite a conntrack entry (rule ${drop.nflogPrefix}${counter})`;
+    if (drop.ctstate === 'NEW') return `${drop.node} had no conntrack entry, so the reply looked like a new connection from outside (ctstate NEW): default-drop rule ${drop.ruleIndex} (${drop.nflogPrefix}${counter})`;
     return `dropped by rule ${drop.nflogPrefix}${counter ? ` (${counter.slice(2)})` : ''}; ${drop.node} had ${drop.conntrackEntry ? 'a' : 'no'} conntrack entry`;
   },
 };

@@ -31,6 +31,34 @@ export interface TcpSpec {
   ipId?: number;
 }
 
+/** A UDP datagram: its payload is named by its length and digest (what NAT leaves alone). */
+export interface UdpSpec {
+  proto: 'udp';
+  src: string;
+  sport: number;
+  dst: string;
+  dport: number;
+  len: number;
+  digest: number;
+  ipId?: number;
+}
+
+/** An ICMP echo request or reply; `sport` is the echo id (NAT rewrites it as a port), dport mirrors it. */
+export interface EchoSpec {
+  proto: 'icmp';
+  src: string;
+  sport: number;
+  dst: string;
+  dport?: number;
+  request: boolean;
+  seq: number;
+  len: number;
+  digest: number;
+  ipId?: number;
+}
+
+export type PacketSpec = TcpSpec | UdpSpec | EchoSpec;
+
 export type Rewrite = Partial<Pick<TcpSpec, 'src' | 'sport' | 'dst' | 'dport'>>;
 
 export interface SendOptions {
@@ -87,6 +115,14 @@ export class TestLab {
   }
 
   /** The interfaces joining two adjacent nodes. */
+  /** Sets an interface's MTU, as a link's `mtu:` does. */
+  mtu(node: string, iface: string, mtu: number): this {
+    const i = this.view.nodes.find((n) => n.name === node)?.interfaces.find((x) => x.name === iface);
+    if (!i) throw new Error(`test lab: no interface ${node}:${iface}`);
+    i.mtu = mtu;
+    return this;
+  }
+
   hop(from: string, to: string): { out: string; in: string } {
     for (const l of this.view.links) {
       if (l.a.node === from && l.b.node === to) return { out: l.a.iface, in: l.b.iface };
@@ -110,6 +146,44 @@ export function tcpPacket(spec: TcpSpec, ts: number, extra: Partial<DecodedPacke
     tcp: { srcPort: spec.sport, dstPort: spec.dport, seq: spec.seq, ack: spec.ack ?? 0, flags: spec.flags, flagBits, window: 64240, payloadLength: len },
     ...extra,
   };
+}
+
+export function udpPacket(spec: UdpSpec, ts: number, extra: Partial<DecodedPacket> = {}): DecodedPacket {
+  return {
+    index: 0,
+    ts,
+    capLen: 42 + spec.len,
+    wireLen: 42 + spec.len,
+    linkType: 'ethernet',
+    direction: 'unknown',
+    ip: { version: spec.src.includes(':') ? 6 : 4, src: spec.src, dst: spec.dst, ...(spec.ipId !== undefined ? { id: spec.ipId } : {}), ttl: 64, protocol: 17, totalLength: 28 + spec.len },
+    udp: { srcPort: spec.sport, dstPort: spec.dport, payloadLength: spec.len, payloadDigest: spec.digest },
+    ...extra,
+  };
+}
+
+export function echoPacket(spec: EchoSpec, ts: number, extra: Partial<DecodedPacket> = {}): DecodedPacket {
+  const v6 = spec.src.includes(':');
+  const type = v6 ? (spec.request ? 128 : 129) : spec.request ? 8 : 0;
+  return {
+    index: 0,
+    ts,
+    capLen: 42 + spec.len,
+    wireLen: 42 + spec.len,
+    linkType: 'ethernet',
+    direction: 'unknown',
+    ip: { version: v6 ? 6 : 4, src: spec.src, dst: spec.dst, ...(spec.ipId !== undefined ? { id: spec.ipId } : {}), ttl: 64, protocol: v6 ? 58 : 1, totalLength: 28 + spec.len },
+    icmp: { type, code: 0 },
+    echo: { id: spec.sport, seq: spec.seq, payloadLength: spec.len, payloadDigest: spec.digest },
+    ...extra,
+  };
+}
+
+/** Any spec as a decoded packet. */
+export function packetOf(spec: PacketSpec, ts: number, extra: Partial<DecodedPacket> = {}): DecodedPacket {
+  if ('proto' in spec && spec.proto === 'udp') return udpPacket(spec, ts, extra);
+  if ('proto' in spec && spec.proto === 'icmp') return echoPacket(spec, ts, extra);
+  return tcpPacket(spec as TcpSpec, ts, extra);
 }
 
 export class EvidenceBuilder {
@@ -147,17 +221,17 @@ export class EvidenceBuilder {
   }
 
   /** Walks one packet (and its copies) along `route`; returns the packet as it reached the last node. */
-  send(spec: TcpSpec, route: string[], opts: SendOptions = {}): TcpSpec {
+  send<S extends PacketSpec>(spec: S, route: string[], opts: SendOptions = {}): S {
     const start = opts.at ?? this.clock;
     let last = spec;
     for (let c = 0; c < (opts.copies ?? 1); c++) {
       let ts = start + c * (opts.copyIntervalS ?? 1);
-      let cur: TcpSpec = { ...spec, ...(spec.ipId !== undefined ? { ipId: spec.ipId + c } : {}) };
+      let cur: S = { ...spec, ...(spec.ipId !== undefined ? { ipId: spec.ipId + c } : {}) };
       for (let i = 0; i + 1 < route.length; i++) {
         const [from, to] = [route[i], route[i + 1]];
         cur = { ...cur, ...(opts.nat?.[from] ?? {}) };
         const { out, in: inIf } = this.lab.hop(from, to);
-        const p = tcpPacket(cur, ts, { srcMac: this.lab.mac(from, out), dstMac: this.lab.mac(to, inIf) });
+        const p = packetOf(cur, ts, { srcMac: this.lab.mac(from, out), dstMac: this.lab.mac(to, inIf) });
         this.frame(from, out, p);
         this.frame(to, inIf, p);
         ts += HOP_S;
@@ -169,14 +243,26 @@ export class EvidenceBuilder {
     return last;
   }
 
-  nflogPacket(node: string, prefix: string, spec: TcpSpec, ts = this.clock): this {
+  nflogPacket(node: string, prefix: string, spec: PacketSpec, ts = this.clock): this {
     const cap = this.nflogs.get(node)!;
-    cap.packets.push(tcpPacket(spec, ts, { index: cap.packets.length, linkType: 'nflog', srcMac: undefined, nflog: { prefix, hook: 1 } }));
+    cap.packets.push(packetOf(spec, ts, { index: cap.packets.length, linkType: 'nflog', srcMac: undefined, nflog: { prefix, hook: 1 } }));
     return this;
   }
 
-  /** An ICMP error from `route[0]` quoting `quoted` (as that node saw it), walked along `route`. */
-  icmp(type: number, code: number, from: string, to: string, quoted: TcpSpec, route: string[], nat: Record<string, { dst?: string; quoted?: Rewrite }> = {}): this {
+  /**
+   * An ICMP error from `route[0]` quoting `quoted` (as that node saw it), walked along `route`.
+   * `opts.nflog` logs it at the route's last node (a drop rule matched it there).
+   */
+  icmp(
+    type: number,
+    code: number,
+    from: string,
+    to: string,
+    quoted: PacketSpec,
+    route: string[],
+    nat: Record<string, { dst?: string; quoted?: Rewrite }> = {},
+    opts: { mtu?: number; ipId?: number; nflog?: string } = {},
+  ): this {
     let ts = this.clock;
     let outer = { src: from, dst: to };
     let inner = quoted;
@@ -185,7 +271,7 @@ export class EvidenceBuilder {
       if (nat[a]?.dst) outer = { ...outer, dst: nat[a].dst! };
       if (nat[a]?.quoted) inner = { ...inner, ...nat[a].quoted };
       const { out, in: inIf } = this.lab.hop(a, b);
-      const innerPacket = tcpPacket(inner, ts);
+      const innerPacket = packetOf(inner, ts);
       const p: DecodedPacket = {
         index: 0,
         ts,
@@ -195,11 +281,15 @@ export class EvidenceBuilder {
         direction: 'unknown',
         srcMac: this.lab.mac(a, out),
         dstMac: this.lab.mac(b, inIf),
-        ip: { version: 4, src: outer.src, dst: outer.dst, id: 7, ttl: 64, protocol: 1, totalLength: 56 },
-        icmp: { type, code, inner: { ip: innerPacket.ip, tcp: innerPacket.tcp } },
+        ip: { version: 4, src: outer.src, dst: outer.dst, id: opts.ipId ?? 7, ttl: 64, protocol: 1, totalLength: 56 },
+        icmp: { type, code, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}), inner: { ip: innerPacket.ip, tcp: innerPacket.tcp, udp: innerPacket.udp, echo: innerPacket.echo } },
       };
       this.frame(a, out, p);
       this.frame(b, inIf, p);
+      if (opts.nflog && i + 2 === route.length) {
+        const cap = this.nflogs.get(b)!;
+        cap.packets.push({ ...p, index: cap.packets.length, linkType: 'nflog', srcMac: undefined, dstMac: undefined, nflog: { prefix: opts.nflog, hook: 2 } });
+      }
       ts += HOP_S;
     }
     this.clock = ts + HOP_S;
