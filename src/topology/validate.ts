@@ -1,7 +1,7 @@
 import type { InputProblem } from '../errors.js';
 import { canonicalAddress, contains, familyOf, hostOf, isAddress, network, networkText, parsePrefix, type Prefix } from '../util/ip.js';
 import { owns } from './addresses.js';
-import { IFACE_HINT, IFACE_RE, NAME_HINT, NAME_RE } from './names.js';
+import { IFACE_HINT, IFACE_RE, NAME_HINT, NAME_RE, PCAP_RESERVED_IFACE_RE } from './names.js';
 import type { Lab, LabNode } from './types.js';
 
 /**
@@ -263,6 +263,16 @@ const sysctls: Rule = (lab) => {
   return out;
 };
 
+/** Every interface is captured with tcpdump -i NAME: a name libpcap keeps for itself would capture something else. */
+const capturable: Rule = (lab) =>
+  lab.links.flatMap((l, i) =>
+    l.endpoints.flatMap((ep, j): InputProblem[] =>
+      ep.iface && PCAP_RESERVED_IFACE_RE.test(ep.iface)
+        ? [{ path: `topology.links[${i}].endpoints[${j}]`, message: `interface name '${ep.iface}' cannot be captured: libpcap takes it for one of its own sources (tcpdump -i ${ep.iface} would not read this interface)`, hint: 'rename the interface, e.g. eth3' }]
+        : [],
+    ),
+  );
+
 const files: (exists: (p: string) => boolean) => Rule = (exists) => (lab) => {
   const out: InputProblem[] = [];
   for (const n of lab.nodes) {
@@ -273,5 +283,5 @@ const files: (exists: (p: string) => boolean) => Rule = (exists) => (lab) => {
 };
 
 export function validateLab(lab: Lab, exists: (path: string) => boolean): InputProblem[] {
-  return [names, links, addresses, routes, sysctls, bgp, firewall, flows, files(exists)].flatMap((rule) => rule(lab));
+  return [names, links, capturable, addresses, routes, sysctls, bgp, firewall, flows, files(exists)].flatMap((rule) => rule(lab));
 }
