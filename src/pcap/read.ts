@@ -61,6 +61,10 @@ export class PacketReader implements IterableIterator<DecodedPacket> {
       this.close();
       return undefined;
     }
+    // The fields of the common packet (Ethernet, IP, TCP or UDP) are created here, undefined until
+    // a decoder sets them: such packets are born with their final shape instead of growing a
+    // property store field by field. With a million packets kept (decodePcap) that is a third less
+    // time, nearly all of it garbage collection. Undefined fields are absent to JSON and toEqual.
     const pkt: DecodedPacket = {
       index: this.returned++,
       ts: c.ts,
@@ -68,6 +72,12 @@ export class PacketReader implements IterableIterator<DecodedPacket> {
       wireLen: c.wireLen,
       linkType: c.recordLinkType,
       direction: c.direction,
+      srcMac: undefined,
+      dstMac: undefined,
+      etherType: undefined,
+      ip: undefined,
+      tcp: undefined,
+      udp: undefined,
     };
     if (c.interfaceId >= 0) pkt.interfaceId = c.interfaceId;
     try {

@@ -14,7 +14,7 @@ export type ReadAt = (into: Uint8Array, at: number, length: number, position: nu
  * Bytes read per refill. One pcap record is at most 256 KiB and one pcap-ng block 16 MiB: the
  * buffer grows to hold a record bigger than itself, then stays that size.
  */
-export const DEFAULT_CHUNK_BYTES = 1 << 20;
+export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
 export class ByteWindow {
   /** Holds file bytes [base, base + end). Replaced when it grows: read it again after `fill`. */
