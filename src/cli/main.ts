@@ -99,7 +99,7 @@ const commands: Record<string, Handler> = {
   async pcap(p, v, ctx) {
     need(p, 1, 'FILE');
     const { pcapCommand } = await import('./commands/pcap.js');
-    return pcapCommand({ file: p[0], json: v.json === true }, (line) => ctx.out(`${line}\n`));
+    return pcapCommand({ file: p[0], json: v.json === true }, (line) => ctx.out(`${line}\n`), ctx.out);
   },
   async images(p, v, ctx) {
     const action = p[0] ?? 'list';
