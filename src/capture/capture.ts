@@ -38,8 +38,8 @@ export interface CaptureStats {
  * `<node>-<iface>.pcap`, `<node>-nflog.pcap`. The hyphen before the interface is the last one in
  * the name, because a hyphen inside an interface name is written `~` (never in an interface name):
  * node `fw-a` interface `eth1` is `fw-a-eth1.pcap`, node `fw` interface `a-eth1` is
- * `fw-a~eth1.pcap`. An interface named `nflog` is written `~nflog` (an interface name starts with
- * a letter), so it cannot take the NFLOG capture's name.
+ * `fw-a~eth1.pcap`. An interface named `nflog` is written `~nflog`, so it cannot take the NFLOG
+ * capture's name (no other spelling starts with `~`: interface names start with a letter).
  */
 export function captureFileName(t: CaptureTarget): string {
   if (t.kind === 'nflog') return `${t.node}-nflog.pcap`;
