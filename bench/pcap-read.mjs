@@ -1,24 +1,36 @@
 /**
- * pcap reader benchmark: decodes a generated 1,000,000-packet Ethernet/IPv4/TCP capture with our
- * reader (whole-file decodePcap and one-at-a-time iteratePackets), with tcpdump, and with
- * pcap-parser when it is still installed. Best of 3 runs each. Needs `npm run build` first.
+ * pcap reader benchmark, in one run so the ratios compare like with like: a generated
+ * 1,000,000-packet Ethernet/IPv4/TCP capture read end to end (file read included) the ways asymlab
+ * reads it, beside `tcpdump -nn -r FILE > /dev/null` on the same file. Best of 3 runs each.
+ *
+ *   end to end, streamed   openPcap(path): what `asymlab pcap` decodes (no printing)
+ *   end to end, kept       readPcap(path): what `asymlab run` does with each capture
+ *   decodePcap             the file already in memory, every packet kept (GC-bound)
+ *   iteratePackets         the file already in memory, one packet at a time
+ *   asymlab pcap > null    the whole command in its own process, printing every packet
+ *
+ * Also prints the machine (cores, load, node, tcpdump) and the cost of spawning a process, which
+ * both tcpdump and `asymlab pcap` pay. Needs `npm run build` first.
  *
  *   npm run build && node bench/pcap-read.mjs [packets]
  */
-import { spawn } from 'node:child_process';
-import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeTcpCapture } from './lib/pcap-writer.mjs';
 
-const { decodePcap, iteratePackets } = await import('../dist/pcap/read.js').catch(() => {
+const { decodePcap, iteratePackets, openPcap, readPcap } = await import('../dist/pcap/read.js').catch(() => {
   console.error('bench/pcap-read.mjs imports dist/: run `npm run build` first');
   process.exit(2);
 });
 
 const PACKETS = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 3;
+const GOAL_RATIO = 3;
+const GOAL_DECODE_PPS = 2e6;
+const cli = resolve(fileURLToPath(import.meta.url), '../../bin/asymlab.js');
 const dir = mkdtempSync(join(tmpdir(), 'asymlab-pcap-bench-'));
 const file = join(dir, 'tcp.pcap');
 
@@ -33,61 +45,71 @@ async function best(fn) {
   return { ms: bestMs, count };
 }
 
-function tcpdumpRun() {
-  // TZ=UTC tcpdump -nn -r FILE > /dev/null; the count is the capture's, tcpdump's exit code says it read it.
+/** Run argv with stdout to /dev/null; resolves when it exits 0. */
+function quiet(argv) {
   const devNull = openSync('/dev/null', 'w');
-  return new Promise((resolve, reject) => {
-    const child = spawn('tcpdump', ['-nn', '-r', file], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', devNull, 'ignore'] });
-    child.on('error', reject);
+  return new Promise((done, fail) => {
+    const child = spawn(argv[0], argv.slice(1), { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', devNull, 'ignore'] });
+    child.on('error', fail);
     child.on('close', (code) => {
       closeSync(devNull);
-      if (code === 0) resolve(PACKETS);
-      else reject(new Error(`tcpdump exited with ${code}`));
+      if (code === 0) done(PACKETS);
+      else fail(new Error(`${argv.join(' ')} exited with ${code}`));
     });
   });
 }
 
-function pcapParserRun(parser) {
-  return new Promise((resolve, reject) => {
-    let n = 0;
-    const p = parser.parse(createReadStream(file));
-    p.on('packet', () => n++);
-    p.on('end', () => resolve(n));
-    p.on('error', reject);
-  });
-}
-
 const rows = [];
+let tcpdump;
+let spawnMs;
+let nodeStartMs;
 try {
   const bytes = writeTcpCapture(file, { packets: PACKETS });
+  readFileSync(file); // in the page cache for everyone
+  const tcpdumpVersion = spawnSync('tcpdump', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'absent';
+  spawnMs = (await best(() => quiet(['true']))).ms;
+  nodeStartMs = (await best(() => quiet([process.execPath, '-e', '0']))).ms;
   console.log(`capture: ${PACKETS} packets, ${(bytes / 1e6).toFixed(1)} MB, Ethernet/IPv4/TCP`);
-  const buf = readFileSync(file);
+  console.log(`machine: ${availableParallelism()} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}, ${tcpdumpVersion}`);
+  console.log(`spawn: ${spawnMs.toFixed(1)} ms for \`true\`, ${nodeStartMs.toFixed(0)} ms for \`node -e 0\``);
 
-  const whole = await best(() => decodePcap(buf, file).packets.length);
-  rows.push(['asymlab decodePcap (all packets kept)', whole]);
-  const iter = await best(() => {
-    let n = 0;
-    for (const p of iteratePackets(buf, file)) if (p.tcp) n++;
-    return n;
-  });
-  rows.push(['asymlab iteratePackets', iter]);
   try {
-    rows.push(['tcpdump -nn -r > /dev/null', await best(tcpdumpRun)]);
+    tcpdump = await best(() => quiet(['tcpdump', '-nn', '-r', file]));
+    rows.push(['tcpdump -nn -r FILE > /dev/null', tcpdump]);
   } catch (err) {
     console.log(`tcpdump: not run (${err.message})`);
   }
-  try {
-    const parser = createRequire(import.meta.url)('pcap-parser');
-    rows.push(['pcap-parser 0.2.1 (stream, no decoding)', await best(() => pcapParserRun(parser))]);
-  } catch {
-    console.log('pcap-parser: not installed, skipped');
-  }
+  rows.push(['end to end, streamed (openPcap)', await best(() => {
+    let n = 0;
+    for (const p of openPcap(file)) if (p.tcp) n++;
+    return n;
+  })]);
+  rows.push(['end to end, kept (readPcap)', await best(async () => (await readPcap(file)).packets.length)]);
+  const buf = readFileSync(file);
+  rows.push(['decodePcap (in memory, all kept)', await best(() => decodePcap(buf, file).packets.length)]);
+  rows.push(['iteratePackets (in memory)', await best(() => {
+    let n = 0;
+    for (const p of iteratePackets(buf, file)) if (p.tcp) n++;
+    return n;
+  })]);
+  rows.push(['asymlab pcap FILE > /dev/null', await best(() => quiet([process.execPath, cli, 'pcap', file]))]);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`\n${'reader'.padEnd(42)} ${'packets'.padStart(9)} ${'best ms'.padStart(9)} ${'packets/s'.padStart(12)}`);
+const pps = (r) => (r.count / r.ms) * 1000;
+console.log(`\n${'reader'.padEnd(36)} ${'packets'.padStart(9)} ${'best ms'.padStart(8)} ${'packets/s'.padStart(10)} ${'x tcpdump'.padStart(10)}`);
 for (const [name, r] of rows) {
-  const pps = (r.count / r.ms) * 1000;
-  console.log(`${name.padEnd(42)} ${String(r.count).padStart(9)} ${r.ms.toFixed(0).padStart(9)} ${(pps / 1e6).toFixed(2).padStart(10)} M`);
+  const ratio = tcpdump ? (tcpdump.ms / r.ms).toFixed(2) : '-';
+  console.log(`${name.padEnd(36)} ${String(r.count).padStart(9)} ${r.ms.toFixed(0).padStart(8)} ${(pps(r) / 1e6).toFixed(2).padStart(8)} M ${ratio.padStart(10)}`);
 }
+
+const row = (name) => rows.find(([n]) => n.startsWith(name))[1];
+const verdict = (ok, what, got, want) => console.log(`${ok ? 'met   ' : 'MISSED'} ${what}: ${got} (goal ${want})`);
+console.log('');
+if (tcpdump) {
+  const ratio = tcpdump.ms / row('end to end, streamed').ms;
+  verdict(ratio >= GOAL_RATIO, 'end to end, streamed, vs tcpdump', `${ratio.toFixed(2)}x`, `>= ${GOAL_RATIO}x`);
+}
+const decodePps = pps(row('decodePcap'));
+verdict(decodePps >= GOAL_DECODE_PPS, 'decodePcap', `${(decodePps / 1e6).toFixed(2)} M packets/s`, `>= ${GOAL_DECODE_PPS / 1e6} M`);

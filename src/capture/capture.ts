@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import type { LabPlan, NodePlan } from '../plan/plan.js';
@@ -6,10 +6,14 @@ import { NFLOG_GROUP } from '../render/iptables.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Background } from '../util/exec.js';
 
-/** One running capture: an interface of a node, or a firewall's NFLOG group. */
+/** What a capture records: one interface of a node, or a firewall's NFLOG group (its drops). */
+export type CaptureTarget = { node: string; kind: 'interface'; iface: string } | { node: string; kind: 'nflog'; nflogGroup: number };
+
+/** One running capture. */
 export interface CaptureJob {
   node: string;
-  /** The interface, or `nflog`. */
+  kind: CaptureTarget['kind'];
+  /** The interface, or `nflog:GROUP` for the NFLOG capture: what tcpdump was given with -i. */
   iface: string;
   file: string;
   bg: Background;
@@ -17,6 +21,9 @@ export interface CaptureJob {
 
 export interface CaptureStats {
   node: string;
+  /** Which of the two a capture is: never guess it from `iface` or the file name. */
+  kind: CaptureTarget['kind'];
+  /** The interface, or `nflog:GROUP` for the NFLOG capture. */
   iface: string;
   file: string;
   captured: number;
@@ -24,6 +31,48 @@ export interface CaptureStats {
   droppedByInterface: number;
   /** tcpdump failed or said something that puts the capture in doubt. */
   problem?: string;
+}
+
+/**
+ * The capture file's name, distinct for every target of a lab by construction, and readable:
+ * `<node>-<iface>.pcap`, `<node>-nflog.pcap`. The hyphen before the interface is the last one in
+ * the name, because a hyphen inside an interface name is written `~` (never in an interface name):
+ * node `fw-a` interface `eth1` is `fw-a-eth1.pcap`, node `fw` interface `a-eth1` is
+ * `fw-a~eth1.pcap`. An interface named `nflog` is written `~nflog`, so it cannot take the NFLOG
+ * capture's name (no other spelling starts with `~`: interface names start with a letter).
+ */
+export function captureFileName(t: CaptureTarget): string {
+  if (t.kind === 'nflog') return `${t.node}-nflog.pcap`;
+  const iface = t.iface.replaceAll('-', '~');
+  return `${t.node}-${iface === 'nflog' ? '~nflog' : iface}.pcap`;
+}
+
+/** `captures/manifest.json`: which node and interface (or NFLOG group) each file holds. */
+export interface CaptureManifest {
+  schema: 'asymlab.captures/v1';
+  /** File name (in the captures folder) → what it holds. */
+  files: Record<string, CaptureTarget>;
+}
+
+/** The manifest of a set of targets; throws if two would share a file (a bug in the naming). */
+export function captureManifest(targets: CaptureTarget[]): CaptureManifest {
+  const files: CaptureManifest['files'] = {};
+  for (const t of targets) {
+    const name = captureFileName(t);
+    if (files[name]) throw new LabError('runtime', `captures ${describeTarget(files[name])} and ${describeTarget(t)} would both write ${name}`);
+    files[name] = t;
+  }
+  return { schema: 'asymlab.captures/v1', files };
+}
+
+const describeTarget = (t: CaptureTarget) => (t.kind === 'nflog' ? `${t.node} NFLOG group ${t.nflogGroup}` : `${t.node}:${t.iface}`);
+
+/** What a lab captures: every interface of every node, and each firewall's NFLOG group. */
+export function captureTargets(plan: LabPlan): CaptureTarget[] {
+  return plan.nodes.flatMap((n): CaptureTarget[] => [
+    ...n.node.interfaces.map((i): CaptureTarget => ({ node: n.node.name, kind: 'interface', iface: i.name })),
+    ...(n.firewall ? [{ node: n.node.name, kind: 'nflog' as const, nflogGroup: NFLOG_GROUP }] : []),
+  ]);
 }
 
 /**
@@ -41,15 +90,17 @@ const env = { ...process.env, TZ: 'UTC' };
 
 export async function startCaptures(plan: LabPlan, runtime: Runtime, dir: string, opts: { readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<CaptureJob[]> {
   await mkdir(dir, { recursive: true });
+  const manifest = captureManifest(captureTargets(plan));
+  // Written first, so the folder explains itself even if the run dies during the capture.
+  await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const byName = new Map(plan.nodes.map((n) => [n.node.name, n]));
   const jobs: CaptureJob[] = [];
-  const start = (n: NodePlan, iface: string, tcpIface: string, snaplen?: number) => {
-    const file = join(dir, `${n.node.name}-${iface}.pcap`);
-    jobs.push({ node: n.node.name, iface, file, bg: runtime.spawn(n, tcpdumpArgv(tcpIface, file, snaplen), { env }) });
-  };
-  for (const n of plan.nodes) {
-    for (const i of n.node.interfaces) start(n, i.name, i.name);
+  for (const [name, t] of Object.entries(manifest.files)) {
+    const n = byName.get(t.node)!;
+    const file = join(dir, name);
     // An NFLOG read can carry several records: the snaplen must not cut them.
-    if (n.firewall) start(n, 'nflog', `nflog:${NFLOG_GROUP}`, 65535);
+    const [iface, snaplen] = t.kind === 'nflog' ? [`nflog:${t.nflogGroup}`, 65535] : [t.iface, undefined];
+    jobs.push({ node: t.node, kind: t.kind, iface, file, bg: runtime.spawn(n, tcpdumpArgv(iface, file, snaplen), { env }) });
   }
   try {
     await waitReady(jobs, opts.readyTimeoutMs ?? 10_000, opts.signal);
@@ -100,6 +151,7 @@ export async function stopCaptures(jobs: CaptureJob[]): Promise<CaptureStats[]> 
       const stats = parseTcpdumpStats(r.stderr);
       return {
         node: j.node,
+        kind: j.kind,
         iface: j.iface,
         file: j.file,
         captured: stats?.captured ?? 0,

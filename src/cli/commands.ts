@@ -200,7 +200,7 @@ export const COMMANDS: CommandSpec[] = [
     root: false,
     async run(p, v, ctx) {
       const { pcapCommand } = await import('./commands/pcap.js');
-      return pcapCommand({ file: p[0], json: v.json === true }, (line) => ctx.out(`${line}\n`));
+      return pcapCommand({ file: p[0], json: v.json === true }, (line) => ctx.out(`${line}\n`), ctx.out);
     },
   },
   {

@@ -1,7 +1,8 @@
 /**
  * Capture file framing: classic pcap here, pcap-ng in pcapng.ts. A cursor walks the records of one
- * in-memory file and exposes the current record in its own fields (no object per record), so the
- * decoding loop allocates only the packets it returns.
+ * capture through a ByteWindow (the file in memory, or read in chunks into one reused buffer) and
+ * exposes the current record in its own fields (no object per record), so the decoding loop
+ * allocates only the packets it returns.
  *
  * Damage is handled the way libpcap handles it, so packet counts agree with tcpdump's: a header we
  * cannot use is a LabError('input'); a record that is cut short or claims an impossible length ends
@@ -11,7 +12,8 @@ import { LabError } from '../errors.js';
 import type { CaptureDirection, LinkType } from './types.js';
 import { linkTypeName } from './link.js';
 import { openPcapng } from './pcapng.js';
-import { MAX_SNAPLEN, notCapture, type RecordCursor } from './record.js';
+import { MAX_SNAPLEN, notCapture, shrankAt, type RecordCursor } from './record.js';
+import type { ByteWindow } from './source.js';
 
 export type { RecordCursor } from './record.js';
 
@@ -21,15 +23,19 @@ const MAGIC_KUZNETZOV = 0xa1b2cd34; // patched libpcap: 8 more bytes per record 
 const PCAPNG_SHB = 0x0a0d0d0a;
 const FILE_HEADER_LEN = 24;
 
-/** Open a capture held in memory. Throws LabError('input') when it is not a file we can read. */
-export function openCapture(buf: Uint8Array, name: string): RecordCursor {
-  if (buf.length < 4) throw notCapture(name, `it is ${buf.length} bytes long, too short for any capture header`);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+/**
+ * Open a capture: the magic number and file header are checked before anything else is read.
+ * Throws LabError('input') when it is not a file we can read.
+ */
+export function openCapture(w: ByteWindow, name: string): RecordCursor {
+  if (w.size < 4) throw notCapture(name, `it is ${w.size} bytes long, too short for any capture header`);
+  if (!w.fill(0, Math.min(w.size, 28))) throw notCapture(name, 'it shrank while being opened');
+  const dv = w.dv;
   const be = dv.getUint32(0, false);
-  if (be === PCAPNG_SHB) return openPcapng(buf, dv, name);
+  if (be === PCAPNG_SHB) return openPcapng(w, name);
   const le = dv.getUint32(0, true);
   for (const magic of [MAGIC_US, MAGIC_NS, MAGIC_KUZNETZOV]) {
-    if (le === magic || be === magic) return new PcapCursor(buf, dv, name, magic, le === magic);
+    if (le === magic || be === magic) return new PcapCursor(w, name, magic, le === magic);
   }
   throw notCapture(name, `it starts with 0x${be.toString(16).padStart(8, '0')}, which is neither a pcap nor a pcap-ng magic number`);
 }
@@ -41,6 +47,7 @@ class PcapCursor implements RecordCursor {
   readonly snapLen: number;
   readonly nanosecond: boolean;
   truncated: string | undefined = undefined;
+  u8: Uint8Array;
   dataOffset = 0;
   capLen = 0;
   wireLen = 0;
@@ -50,8 +57,7 @@ class PcapCursor implements RecordCursor {
   direction: CaptureDirection = 'unknown';
   interfaceId = -1;
 
-  private readonly buf: Uint8Array;
-  private readonly dv: DataView;
+  private readonly w: ByteWindow;
   private readonly name: string;
   private readonly recordHeaderLen: number;
   private readonly fracPerSecond: number;
@@ -60,19 +66,20 @@ class PcapCursor implements RecordCursor {
   private pos = FILE_HEADER_LEN;
   private index = 0;
 
-  constructor(buf: Uint8Array, dv: DataView, name: string, magic: number, littleEndian: boolean) {
-    if (buf.length < FILE_HEADER_LEN) {
-      throw new LabError('input', `${name}: truncated pcap file: the header is ${FILE_HEADER_LEN} bytes but the file has only ${buf.length}`, {
+  constructor(w: ByteWindow, name: string, magic: number, littleEndian: boolean) {
+    if (w.size < FILE_HEADER_LEN) {
+      throw new LabError('input', `${name}: truncated pcap file: the header is ${FILE_HEADER_LEN} bytes but the file has only ${w.size}`, {
         hint: 'the capture was cut before tcpdump wrote its header; capture again',
       });
     }
+    const dv = w.dv;
     const major = dv.getUint16(4, littleEndian);
     const minor = dv.getUint16(6, littleEndian);
     if (!((major === 2 && minor <= 4) || (major === 543 && minor === 0))) {
       throw new LabError('input', `${name}: unsupported pcap version ${major}.${minor} (only 2.0 to 2.4 exist)`);
     }
-    this.buf = buf;
-    this.dv = dv;
+    this.w = w;
+    this.u8 = w.buf;
     this.name = name;
     this.littleEndian = littleEndian;
     this.lengthsSwapped = major === 543 || minor < 3 ? 'yes' : minor === 3 ? 'maybe' : 'no';
@@ -91,14 +98,18 @@ class PcapCursor implements RecordCursor {
 
   next(): boolean {
     const off = this.pos;
-    const left = this.buf.length - off;
+    const left = this.w.size - off;
     if (left <= 0) return false;
     const hdr = this.recordHeaderLen;
     if (left < hdr) return this.stop(`file ends inside the header of packet ${this.index + 1} (byte ${off}: ${left} of ${hdr} bytes)`);
-    const dv = this.dv;
+    const w = this.w;
+    // Fast path: the record is in the buffer; otherwise refill from its first byte.
+    if (off - w.base + hdr > w.end && !w.fill(off, hdr)) return this.stop(shrankAt(off));
+    let at = off - w.base;
+    let dv = w.dv;
     const le = this.littleEndian;
-    let capLen = dv.getUint32(off + 8, le);
-    let wireLen = dv.getUint32(off + 12, le);
+    let capLen = dv.getUint32(at + 8, le);
+    let wireLen = dv.getUint32(at + 12, le);
     if (this.lengthsSwapped === 'yes' || (this.lengthsSwapped === 'maybe' && capLen > wireLen)) {
       const t = capLen;
       capLen = wireLen;
@@ -110,19 +121,26 @@ class PcapCursor implements RecordCursor {
     if (capLen > left - hdr) {
       return this.stop(`file ends inside packet ${this.index + 1} (byte ${off}): it needs ${capLen} bytes, ${left - hdr} are left`);
     }
-    this.pos = off + hdr + capLen;
-    this.dataOffset = off + hdr;
     // Like libpcap, a record longer than the snapshot length is cut to it (the rest is skipped).
-    this.capLen = capLen > this.snapLen ? this.snapLen : capLen;
+    const keep = capLen > this.snapLen ? this.snapLen : capLen;
+    if (at + hdr + keep > w.end) {
+      if (!w.fill(off, hdr + keep)) return this.stop(shrankAt(off));
+      at = 0;
+      dv = w.dv;
+    }
+    this.pos = off + hdr + capLen;
+    this.u8 = w.buf;
+    this.dataOffset = at + hdr;
+    this.capLen = keep;
     this.wireLen = wireLen;
-    this.ts = dv.getUint32(off, le) + dv.getUint32(off + 4, le) / this.fracPerSecond;
+    this.ts = dv.getUint32(at, le) + dv.getUint32(at + 4, le) / this.fracPerSecond;
     this.index++;
     return true;
   }
 
   private stop(why: string): false {
     this.truncated = `${this.name}: ${why}`;
-    this.pos = this.buf.length;
+    this.pos = this.w.size;
     return false;
   }
 }

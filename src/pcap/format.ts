@@ -55,20 +55,21 @@ function ipText(p: DecodedPacket, ip: IpInfo): string {
 const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
 
 export function formatPacketLine(p: DecodedPacket): string {
-  const parts = [formatTimestamp(p.ts), p.linkType, p.direction === 'unknown' ? '-' : p.direction];
-  if (p.ifIndex !== undefined) parts.push(`if ${p.ifIndex}`);
-  if (p.vlans) parts.push(`vlan ${p.vlans.join('.')}`);
-  if (p.ip) parts.push(ipText(p, p.ip));
-  else if (p.etherType !== undefined) parts.push(`ethertype ${hex4(p.etherType)}`);
-  else parts.push('not IP');
-  parts.push(p.capLen < p.wireLen ? `len ${p.wireLen} (captured ${p.capLen})` : `len ${p.wireLen}`);
+  // Built by concatenation, not an array joined: this runs once per packet of `asymlab pcap`.
+  let s = `${formatTimestamp(p.ts)} ${p.linkType} ${p.direction === 'unknown' ? '-' : p.direction}`;
+  if (p.ifIndex !== undefined) s += ` if ${p.ifIndex}`;
+  if (p.vlans) s += ` vlan ${p.vlans.join('.')}`;
+  if (p.ip) s += ` ${ipText(p, p.ip)}`;
+  else if (p.etherType !== undefined) s += ` ethertype ${hex4(p.etherType)}`;
+  else s += ' not IP';
+  s += p.capLen < p.wireLen ? ` len ${p.wireLen} (captured ${p.capLen})` : ` len ${p.wireLen}`;
   if (p.nflog) {
     const n = p.nflog;
-    if (n.prefix) parts.push(`nflog ${JSON.stringify(n.prefix)}`);
-    if (n.hook !== undefined) parts.push(`hook ${n.hook}`);
+    if (n.prefix) s += ` nflog ${JSON.stringify(n.prefix)}`;
+    if (n.hook !== undefined) s += ` hook ${n.hook}`;
   }
-  if (p.partial) parts.push(`[partial: ${p.partial}]`);
-  return parts.join(' ');
+  if (p.partial) s += ` [partial: ${p.partial}]`;
+  return s;
 }
 
 export interface CaptureSummary {

@@ -7,7 +7,8 @@
 import { LabError } from '../errors.js';
 import type { CaptureDirection, LinkType } from './types.js';
 import { linkTypeName } from './link.js';
-import { MAX_SNAPLEN, type RecordCursor } from './record.js';
+import { MAX_SNAPLEN, shrankAt, type RecordCursor } from './record.js';
+import type { ByteWindow } from './source.js';
 
 const BT_SHB = 0x0a0d0d0a;
 const BT_IDB = 1;
@@ -29,8 +30,8 @@ interface Interface {
   offsetSeconds: number;
 }
 
-export function openPcapng(buf: Uint8Array, dv: DataView, name: string): RecordCursor {
-  return new PcapngCursor(buf, dv, name);
+export function openPcapng(w: ByteWindow, name: string): RecordCursor {
+  return new PcapngCursor(w, name);
 }
 
 class PcapngCursor implements RecordCursor {
@@ -40,6 +41,7 @@ class PcapngCursor implements RecordCursor {
   readonly snapLen: number;
   readonly nanosecond: boolean;
   truncated: string | undefined = undefined;
+  u8: Uint8Array;
   dataOffset = 0;
   capLen = 0;
   wireLen = 0;
@@ -49,18 +51,18 @@ class PcapngCursor implements RecordCursor {
   direction: CaptureDirection = 'unknown';
   interfaceId = 0;
 
-  private readonly buf: Uint8Array;
-  private readonly dv: DataView;
+  private readonly w: ByteWindow;
   private readonly name: string;
   private interfaces: Interface[] = [];
+  /** File offset of the next block. */
   private pos = 0;
 
-  constructor(buf: Uint8Array, dv: DataView, name: string) {
-    this.buf = buf;
-    this.dv = dv;
+  constructor(w: ByteWindow, name: string) {
+    this.w = w;
+    this.u8 = w.buf;
     this.name = name;
-    if (buf.length < 28) {
-      throw new LabError('input', `${name}: truncated pcap-ng file: the section header needs 28 bytes, the file has ${buf.length}`);
+    if (w.size < 28) {
+      throw new LabError('input', `${name}: truncated pcap-ng file: the section header needs 28 bytes, the file has ${w.size}`);
     }
     const why = this.readShb(0);
     if (why) throw new LabError('input', `${name}: unreadable pcap-ng section header: ${why}`);
@@ -73,50 +75,60 @@ class PcapngCursor implements RecordCursor {
   }
 
   next(): boolean {
-    const buf = this.buf;
-    const dv = this.dv;
+    const w = this.w;
     for (;;) {
       const off = this.pos;
-      const left = buf.length - off;
+      const left = w.size - off;
       if (left <= 0 || this.truncated !== undefined) return false;
       if (left < 12) return this.stop(`file ends inside a block header (byte ${off}: ${left} of 12 bytes)`);
+      // The lookahead for the first interface may have moved the window past `off`.
+      if ((off < w.base || off - w.base + 12 > w.end) && !w.fill(off, 12)) return this.stop(shrankAt(off));
       const le = this.littleEndian;
-      const type = dv.getUint32(off, le);
+      let at = off - w.base;
+      let dv = w.dv;
+      const type = dv.getUint32(at, le);
       if (type === BT_SHB) {
         const why = this.readShb(off);
         if (why) return this.stop(why);
         continue;
       }
-      const len = dv.getUint32(off + 4, le);
+      const len = dv.getUint32(at + 4, le);
       if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK_LEN) {
         return this.stop(`block at byte ${off} has an impossible length ${len}: the file is damaged from there on`);
       }
       if (len > left) return this.stop(`file ends inside a block (byte ${off}: it needs ${len} bytes, ${left} are left)`);
-      if (dv.getUint32(off + len - 4, le) !== len) {
+      if (at + len > w.end) {
+        if (!w.fill(off, len)) return this.stop(shrankAt(off));
+        at = 0;
+        dv = w.dv;
+      }
+      if (dv.getUint32(at + len - 4, le) !== len) {
         return this.stop(`block at byte ${off}: lengths in its header and trailer differ: the file is damaged from there on`);
       }
       this.pos = off + len;
       const body = len - 12;
       if (type === BT_IDB) {
-        const why = this.addInterface(off, len);
+        const why = this.addInterface(at, off, len);
         if (why) return this.stop(why);
       } else if (type === BT_EPB || type === BT_PB) {
         if (body < 20) return this.stop(`packet block at byte ${off} is too short for its header`);
-        const ifId = type === BT_EPB ? dv.getUint32(off + 8, le) : dv.getUint16(off + 8, le);
-        const capLen = dv.getUint32(off + 20, le);
+        const ifId = type === BT_EPB ? dv.getUint32(at + 8, le) : dv.getUint16(at + 8, le);
+        const capLen = dv.getUint32(at + 20, le);
         if (capLen > body - 20) return this.stop(`packet block at byte ${off} claims ${capLen} captured bytes, more than the block holds`);
-        if (!this.setRecord(off, ifId, capLen, dv.getUint32(off + 24, le), dv.getUint32(off + 12, le), dv.getUint32(off + 16, le))) return false;
-        this.dataOffset = off + 28;
-        this.direction = type === BT_EPB ? this.epbDirection(off + 28 + ((capLen + 3) & ~3), off + len - 4) : 'unknown';
+        if (!this.setRecord(off, ifId, capLen, dv.getUint32(at + 24, le), dv.getUint32(at + 12, le), dv.getUint32(at + 16, le))) return false;
+        this.u8 = w.buf;
+        this.dataOffset = at + 28;
+        this.direction = type === BT_EPB ? this.epbDirection(at + 28 + ((capLen + 3) & ~3), at + len - 4) : 'unknown';
         return true;
       } else if (type === BT_SPB) {
         if (body < 4) return this.stop(`simple packet block at byte ${off} is too short for its header`);
-        const wireLen = dv.getUint32(off + 8, le);
+        const wireLen = dv.getUint32(at + 8, le);
         const iface = this.interfaces[0];
         let capLen = iface && wireLen > iface.snapLen ? iface.snapLen : wireLen;
         if (capLen > body - 4) capLen = body - 4;
         if (!this.setRecord(off, 0, capLen, wireLen, 0, 0)) return false;
-        this.dataOffset = off + 12;
+        this.u8 = w.buf;
+        this.dataOffset = at + 12;
         this.direction = 'unknown';
         return true;
       }
@@ -136,9 +148,9 @@ class PcapngCursor implements RecordCursor {
     return true;
   }
 
-  /** epb_flags (option 2), bits 0-1: 1 inbound, 2 outbound. */
+  /** epb_flags (option 2), bits 0-1: 1 inbound, 2 outbound. `opt` and `end` index the buffer. */
   private epbDirection(opt: number, end: number): CaptureDirection {
-    const dv = this.dv;
+    const dv = this.w.dv;
     const le = this.littleEndian;
     while (opt + 4 <= end) {
       const code = dv.getUint16(opt, le);
@@ -153,21 +165,25 @@ class PcapngCursor implements RecordCursor {
     return 'unknown';
   }
 
-  /** Read the SHB at `off`: sets the byte order, forgets the previous section's interfaces. Returns a reason on failure. */
+  /** Read the SHB at file offset `off`: sets the byte order, forgets the previous section's interfaces. Returns a reason on failure. */
   private readShb(off: number): string | undefined {
-    const dv = this.dv;
-    const left = this.buf.length - off;
+    const w = this.w;
+    const left = w.size - off;
     if (left < 28) return `file ends inside a section header (byte ${off})`;
-    const magic = dv.getUint32(off + 8, true);
+    if (!w.fill(off, 28)) return shrankAt(off);
+    // Only the fixed 28 bytes are read: the section's options are not used.
+    const at = off - w.base;
+    const dv = w.dv;
+    const magic = dv.getUint32(at + 8, true);
     if (magic === BYTE_ORDER_MAGIC) this.littleEndian = true;
     else if (magic === 0x4d3c2b1a) this.littleEndian = false;
     else return `section header at byte ${off} has a bad byte-order magic 0x${magic.toString(16)}`;
     const le = this.littleEndian;
-    const len = dv.getUint32(off + 4, le);
+    const len = dv.getUint32(at + 4, le);
     if (len < 28 || len % 4 !== 0 || len > MAX_SHB_LEN) return `section header at byte ${off} has an impossible length ${len}`;
     if (len > left) return `file ends inside the section header at byte ${off}`;
-    const major = dv.getUint16(off + 12, le);
-    if (major !== 1) return `section at byte ${off} is pcap-ng version ${major}.${dv.getUint16(off + 14, le)}; only 1.x is known`;
+    const major = dv.getUint16(at + 12, le);
+    if (major !== 1) return `section at byte ${off} is pcap-ng version ${major}.${dv.getUint16(at + 14, le)}; only 1.x is known`;
     this.interfaces = [];
     this.pos = off + len;
     return undefined;
@@ -175,15 +191,18 @@ class PcapngCursor implements RecordCursor {
 
   /** Walk blocks from the first section to its first IDB, without consuming them. */
   private findFirstInterface(): Interface {
-    const dv = this.dv;
+    const w = this.w;
     const le = this.littleEndian;
-    for (let off = this.pos; off + 12 <= this.buf.length; ) {
-      const type = dv.getUint32(off, le);
-      const len = dv.getUint32(off + 4, le);
-      if (len < 12 || len % 4 !== 0 || off + len > this.buf.length) break;
+    for (let off = this.pos; off + 12 <= w.size; ) {
+      if (!w.fill(off, 12)) break;
+      const type = w.dv.getUint32(off - w.base, le);
+      const len = w.dv.getUint32(off - w.base + 4, le);
+      if (len < 12 || len % 4 !== 0 || off + len > w.size) break;
       if (type === BT_IDB) {
+        if (len > MAX_BLOCK_LEN) throw new LabError('input', `${this.name}: interface block at byte ${off} has an impossible length ${len}`);
+        if (!w.fill(off, len)) break;
         // Parse it now for the file-level fields; next() adds it again when it gets there.
-        const why = this.addInterface(off, len);
+        const why = this.addInterface(off - w.base, off, len);
         const first = this.interfaces[0];
         this.interfaces = [];
         if (why) throw new LabError('input', `${this.name}: ${why}`);
@@ -197,13 +216,14 @@ class PcapngCursor implements RecordCursor {
     });
   }
 
-  /** Parse the IDB at `off` and append it. Returns a reason when it is unusable. */
-  private addInterface(off: number, len: number): string | undefined {
-    const dv = this.dv;
+  /** Parse the IDB at buffer index `at` (file offset `off`) and append it. Returns a reason when it is unusable. */
+  private addInterface(at: number, off: number, len: number): string | undefined {
+    const dv = this.w.dv;
+    const u8 = this.w.buf;
     const le = this.littleEndian;
     if (len < 20) return `interface block at byte ${off} is too short`;
-    const linkTypeCode = dv.getUint16(off + 8, le);
-    const snap = dv.getUint32(off + 12, le);
+    const linkTypeCode = dv.getUint16(at + 8, le);
+    const snap = dv.getUint32(at + 12, le);
     const iface: Interface = {
       linkType: linkTypeName(linkTypeCode),
       linkTypeCode,
@@ -211,14 +231,14 @@ class PcapngCursor implements RecordCursor {
       unitsPerSecond: 1e6,
       offsetSeconds: 0,
     };
-    const end = off + len - 4;
-    for (let opt = off + 16; opt + 4 <= end; ) {
+    const end = at + len - 4;
+    for (let opt = at + 16; opt + 4 <= end; ) {
       const code = dv.getUint16(opt, le);
       const optLen = dv.getUint16(opt + 2, le);
       if (code === 0) break;
       if (opt + 4 + optLen > end) return `interface block at byte ${off} has an option running past its end`;
       if (code === 9 && optLen === 1) {
-        const r = this.buf[opt + 4];
+        const r = u8[opt + 4];
         const exp = r & 0x7f;
         if ((r & 0x80 ? exp > 63 : exp > 19)) return `interface block at byte ${off} has an impossible time stamp resolution`;
         iface.unitsPerSecond = r & 0x80 ? 2 ** exp : 10 ** exp;
@@ -233,7 +253,7 @@ class PcapngCursor implements RecordCursor {
 
   private stop(why: string): false {
     this.truncated = `${this.name}: ${why}`;
-    this.pos = this.buf.length;
+    this.pos = this.w.size;
     return false;
   }
 }

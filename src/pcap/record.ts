@@ -17,7 +17,8 @@ export interface RecordCursor {
 
   /** Move to the next packet record; false at the end of the file (see `truncated`). */
   next(): boolean;
-  // The current record:
+  // The current record: bytes [dataOffset, dataOffset + capLen) of u8, valid until the next call.
+  u8: Uint8Array;
   dataOffset: number;
   capLen: number;
   wireLen: number;
@@ -29,6 +30,9 @@ export interface RecordCursor {
   /** pcap-ng interface id; -1 for classic pcap. */
   interfaceId: number;
 }
+
+/** Why reading stops when the file delivers fewer bytes than its size promised at open. */
+export const shrankAt = (off: number): string => `the file shrank while being read (at byte ${off})`;
 
 export function notCapture(name: string, why: string): LabError {
   return new LabError('input', `${name}: not a readable capture file: ${why}`, {

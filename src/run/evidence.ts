@@ -28,12 +28,22 @@ export interface RawEvidence {
   connections: ConnectionRecord[];
 }
 
+/**
+ * Every lab interface is an Ethernet veth: a capture of another link type is of something else
+ * (libpcap takes some device names, such as `nflog` or `any`, for its own sources).
+ */
+function notTheInterface(c: RawEvidence['captures'][number]): string | undefined {
+  if (c.stats.kind !== 'interface' || c.pcap === undefined || c.pcap.linkType === 'ethernet') return undefined;
+  return `tcpdump -i ${c.stats.iface} did not capture the interface: the file's link type is ${c.pcap.linkType} (${c.pcap.linkTypeCode}), not Ethernet`;
+}
+
 /** Raw texts and decoded captures -> the analysis's input. Pure. */
 export function assembleEvidence(raw: RawEvidence): RunEvidence {
   const problemOf = (c: RawEvidence['captures'][number]) =>
-    [c.stats.problem, c.readError, c.pcap?.truncated ? `capture file cut short: ${c.pcap.truncated}` : undefined].filter(Boolean).join('; ') || undefined;
-  const points = raw.captures.filter((c) => c.stats.iface !== 'nflog');
-  const nflog = raw.captures.filter((c) => c.stats.iface === 'nflog');
+    [c.stats.problem, c.readError, c.pcap?.truncated ? `capture file cut short: ${c.pcap.truncated}` : undefined, notTheInterface(c)].filter(Boolean).join('; ') || undefined;
+  // The capture's kind says what it holds; an interface may well be named `nflog`.
+  const points = raw.captures.filter((c) => c.stats.kind === 'interface');
+  const nflog = raw.captures.filter((c) => c.stats.kind === 'nflog');
   const before = new Map(raw.before.map((s) => [s.node, s]));
   return {
     lab: labView(raw.plan),

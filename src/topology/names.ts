@@ -36,3 +36,10 @@ export function ipKeywordProblem(name: string): string | undefined {
 }
 
 export const IP_KEYWORD_HINT = 'rename the interface, e.g. eth1; names that are (a prefix of) an ip link keyword break `ip -batch`';
+
+/**
+ * Device names libpcap takes for its own capture sources (pcap_create: netfilter log and queue,
+ * every interface, USB, Bluetooth, D-Bus): `tcpdump -i nflog` reads the NFLOG group, not an
+ * interface of that name, so such an interface could not be captured.
+ */
+export const PCAP_RESERVED_IFACE_RE = /^(?:any|nflog|nfqueue|bluetooth-monitor|dbus-system|dbus-session|usbmon\d+|bluetooth\d+)$/;

@@ -1,7 +1,7 @@
 import type { InputProblem } from '../errors.js';
 import { canonicalAddress, contains, familyOf, hostOf, isAddress, network, networkText, parseAddress, parsePrefix, type Prefix } from '../util/ip.js';
 import { nodeAddresses, owns } from './addresses.js';
-import { IFACE_HINT, IFACE_RE, IP_KEYWORD_HINT, ipKeywordProblem, NAME_HINT, NAME_RE } from './names.js';
+import { IFACE_HINT, IFACE_RE, IP_KEYWORD_HINT, ipKeywordProblem, NAME_HINT, NAME_RE, PCAP_RESERVED_IFACE_RE } from './names.js';
 import { PROTOCOL_FORMS } from '../protocols/names.js';
 import type { Lab, LabNode } from './types.js';
 
@@ -331,6 +331,16 @@ const sysctls: Rule = (lab) => {
   return out;
 };
 
+/** Every interface is captured with tcpdump -i NAME: a name libpcap keeps for itself would capture something else. */
+const capturable: Rule = (lab) =>
+  lab.links.flatMap((l, i) =>
+    l.endpoints.flatMap((ep, j): InputProblem[] =>
+      ep.iface && PCAP_RESERVED_IFACE_RE.test(ep.iface)
+        ? [{ path: `topology.links[${i}].endpoints[${j}]`, message: `interface name '${ep.iface}' cannot be captured: libpcap takes it for one of its own sources (tcpdump -i ${ep.iface} would not read this interface)`, hint: 'rename the interface, e.g. eth3' }]
+        : [],
+    ),
+  );
+
 /** MTUs a lab may set: IPv4's minimum datagram to a jumbo frame. IPv6 needs 1280 at least. */
 export const MTU_MIN = 576;
 export const MTU_MAX = 9000;
@@ -382,5 +392,5 @@ const flowForms: Rule = (lab) => {
 
 export function validateLab(lab: Lab): InputProblem[] {
   const ix = indexLab(lab);
-  return [names, links, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms].flatMap((rule) => rule(lab, ix));
+  return [names, links, capturable, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms].flatMap((rule) => rule(lab, ix));
 }

@@ -1,5 +1,9 @@
 /** The one way asymlab writes a capture timestamp (epoch seconds with sub-second precision). Pure. */
 
+// Packets come in time order, many to a second: the date part of the last second is kept.
+let lastSecond = NaN;
+let lastDate = '';
+
 /** UTC ISO-8601 with microseconds: 2023-11-14T22:13:20.000123Z. */
 export function formatTimestamp(ts: number): string {
   let sec = Math.floor(ts);
@@ -8,9 +12,13 @@ export function formatTimestamp(ts: number): string {
     sec += 1;
     usec -= 1e6;
   }
-  const date = new Date(sec * 1000);
-  if (Number.isNaN(date.getTime())) return `${ts}`;
-  return `${date.toISOString().slice(0, 19)}.${String(usec).padStart(6, '0')}Z`;
+  if (sec !== lastSecond) {
+    const date = new Date(sec * 1000);
+    if (Number.isNaN(date.getTime())) return `${ts}`;
+    lastDate = date.toISOString().slice(0, 19);
+    lastSecond = sec;
+  }
+  return `${lastDate}.${String(usec).padStart(6, '0')}Z`;
 }
 
 /** The time of day of the same, for sentences about one run: 22:13:20.000123. */

@@ -14,12 +14,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LabError } from '../../src/errors.js';
-import { decodePcap } from '../../src/pcap/read.js';
+import { collectPackets, decodePcap, openPcap } from '../../src/pcap/read.js';
 import type { DecodedPacket, PcapFile } from '../../src/pcap/types.js';
 import { run, type CommandResult } from '../../src/util/exec.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
-const corpusDir = resolve(repoRoot, '../shared/corpus/tcpdump-tests');
+// Beside the checkout, or beside the folder of git worktrees (/work/wt/NAME) that share it.
+const corpusDir = [resolve(repoRoot, '../shared/corpus/tcpdump-tests'), resolve(repoRoot, '../../shared/corpus/tcpdump-tests')].find(existsSync) ?? resolve(repoRoot, '../shared/corpus/tcpdump-tests');
 const haveCorpus = existsSync(corpusDir);
 if (!haveCorpus) console.warn(`pcap corpus test skipped: no corpus at ${corpusDir}`);
 
@@ -132,6 +133,30 @@ describe.skipIf(!haveCorpus)('tcpdump test corpus', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('the streaming reader gives exactly what decodePcap gives, whatever the chunk size', () => {
+    // Odd chunk sizes put record and block boundaries everywhere in the reused buffer.
+    const differ: string[] = [];
+    for (const chunkBytes of [64, 1000, 1 << 20]) {
+      for (const f of files) {
+        const path = join(corpusDir, f);
+        const o = ours.get(f)!;
+        let streamed: PcapFile | LabError;
+        try {
+          streamed = collectPackets(openPcap(path, { chunkBytes }));
+        } catch (err) {
+          if (!(err instanceof LabError)) throw err;
+          streamed = err;
+        }
+        const same =
+          'refused' in o
+            ? streamed instanceof LabError && streamed.message === o.refused.message.replace(f, path)
+            : !(streamed instanceof LabError) && JSON.stringify({ ...streamed, truncated: streamed.truncated?.replace(path, f) }) === JSON.stringify(o.file);
+        if (!same) differ.push(`${f} (chunks of ${chunkBytes} bytes)`);
+      }
+    }
+    expect(differ).toEqual([]);
   });
 
   it('agrees with tcpdump on time stamps and on every plain TCP packet', (ctx) => {

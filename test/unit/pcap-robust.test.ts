@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LabError } from '../../src/errors.js';
-import { decodePcap } from '../../src/pcap/read.js';
+import { collectPackets, decodePcap, PacketReader } from '../../src/pcap/read.js';
+import { ByteWindow } from '../../src/pcap/source.js';
 import type { PcapFile } from '../../src/pcap/types.js';
 import { ascii, concat, epb, ethernet, ethTcp, ext6, F, fields, icmp, idb, ipv4, ipv6, nflog, pcap, shb, sll2, spb, tcp, udp } from '../fixtures/pcap/build.js';
 
@@ -24,6 +25,24 @@ function decodeOrRefuse(buf: Uint8Array): PcapFile | undefined {
     return decodePcap(buf, 'fuzz.pcap');
   } catch (err) {
     if (err instanceof LabError && err.kind === 'input') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The same bytes read the way a file is: through a small reused buffer, in reads that come up short
+ * at random. Returns the file, or the refusal's message.
+ */
+function decodeChunked(buf: Uint8Array, next: () => number): PcapFile | string {
+  const readAt = (into: Uint8Array, at: number, length: number, position: number) => {
+    const n = Math.min(length, 1 + Math.floor(next() * length), buf.length - position);
+    into.set(buf.subarray(position, position + n), at);
+    return n;
+  };
+  try {
+    return collectPackets(new PacketReader(new ByteWindow({ size: buf.length, readAt, chunkBytes: 64 }), 'fuzz.pcap'));
+  } catch (err) {
+    if (err instanceof LabError && err.kind === 'input') return err.message;
     throw err;
   }
 }
@@ -76,6 +95,23 @@ describe('hostile input', () => {
           copy[at] = next() < 0.5 ? (next() < 0.5 ? 0 : 0xff) : Math.floor(next() * 256);
         }
         checkSane(decodeOrRefuse(copy), copy);
+      }
+    });
+
+    it(`${name}: read in small chunks, every corruption gives what the whole buffer gives`, () => {
+      const next = rng(name.length * 104729);
+      for (let round = 0; round < 500; round++) {
+        const copy = Uint8Array.from(buf);
+        const flips = round === 0 ? 0 : 1 + Math.floor(next() * 6);
+        for (let k = 0; k < flips; k++) copy[Math.floor(next() * copy.length)] = next() < 0.5 ? 0xff : Math.floor(next() * 256);
+        const cut = copy.subarray(0, Math.floor(copy.length * (0.5 + next() / 2)) + 1);
+        let whole: PcapFile | string;
+        try {
+          whole = decodePcap(cut, 'fuzz.pcap');
+        } catch (err) {
+          whole = (err as Error).message;
+        }
+        expect(decodeChunked(cut, next)).toEqual(whole);
       }
     });
   }
