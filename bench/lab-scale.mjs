@@ -5,8 +5,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadLab } from '../dist/topology/load.js';
-import { upLab } from '../dist/lab/up.js';
+import { loadLab, upLab } from 'asymlab';
 
 const args = process.argv.slice(2);
 const runtime = args.includes('--runtime') ? args[args.indexOf('--runtime') + 1] : 'netns';

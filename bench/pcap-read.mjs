@@ -21,8 +21,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeTcpCapture } from './lib/pcap-writer.mjs';
 
-const { decodePcap, iteratePackets, openPcap, readPcap } = await import('../dist/pcap/read.js').catch(() => {
-  console.error('bench/pcap-read.mjs imports dist/: run `npm run build` first');
+const { decodePcap, iteratePackets, openPcap, readPcap } = await import('asymlab').catch(() => {
+  console.error('bench/pcap-read.mjs imports the built package: run `npm run build` first');
   process.exit(2);
 });
 

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { syntheticReport } from './lib/synthetic-report.mjs';
 
-const { reportHtml } = await import('../dist/report/html/report-html.js').catch(() => {
-  console.error('bench/report-html.mjs imports dist/: run `npm run build` first');
+const { reportHtml } = await import('asymlab').catch(() => {
+  console.error('bench/report-html.mjs imports the built package: run `npm run build` first');
   process.exit(2);
 });
 const { chromium } = await import('playwright-core').catch(() => {

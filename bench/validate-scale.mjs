@@ -15,7 +15,7 @@ const MIB = 1024 * 1024;
 
 if (process.argv[2] === '--child') {
   // One measurement: load the file, report the time and what it held.
-  const { loadLab } = await import('../dist/topology/load.js');
+  const { loadLab } = await import('asymlab');
   const t = performance.now();
   const lab = await loadLab(process.argv[3], { maxLabFileBytes: 64 * MIB });
   const ms = performance.now() - t;
