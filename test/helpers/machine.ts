@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadLab } from '../../src/topology/load.js';
 import type { Lab } from '../../src/topology/types.js';
@@ -29,14 +28,14 @@ export function leftovers(lab: string): string[] {
   return out;
 }
 
-/** FRR daemons whose pathspace belongs to the lab (their command line carries -N asymlab_<lab>_...). */
+/** FRR daemons whose pathspace belongs to the lab (their command line carries -N asymlab_<lab>_...). Reads /proc directly: no process per PID. */
 export function frrProcesses(lab: string): number[] {
   const pids: number[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     try {
-      const cmd = execFileSync('cat', [`/proc/${p}/cmdline`], { encoding: 'utf8' }).split('\0');
-      const stat = execFileSync('cat', [`/proc/${p}/stat`], { encoding: 'utf8' });
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       if (/\) [ZX] /.test(stat)) continue;
       if (cmd.some((a) => a.startsWith(`asymlab_${lab}_`)) && cmd[0].includes('/frr/')) pids.push(Number(p));
     } catch {
@@ -44,4 +43,16 @@ export function frrProcesses(lab: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * Waits until `cond` holds. The bound is generous on purpose: a busy machine slows a lab down, and
+ * the test is about what happens, not how fast; the condition ends the wait as soon as it holds.
+ */
+export async function until(cond: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canBuildLabs, frrProcesses, leftovers, repoRoot, whyNoLabs } from '../helpers/machine.js';
+import { canBuildLabs, frrProcesses, leftovers, repoRoot, until, whyNoLabs } from '../helpers/machine.js';
 
 const bin = join(repoRoot, 'bin/asymlab.js');
 
@@ -15,20 +15,12 @@ function labCopy(src: string, name: string): string {
   return file;
 }
 
-async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe.skipIf(!canBuildLabs)(`after a crash${canBuildLabs ? '' : ` — skipped: ${whyNoLabs}`}`, () => {
   it('kill -9 in the middle of up, then down by name removes every namespace, daemon and file', async () => {
     const file = labCopy('labs/basic/three-routers.yaml', 'it-crash');
     const child = spawn(process.execPath, [bin, 'up', file, '--quiet'], { stdio: 'ignore' });
     // Kill it once FRR runs in at least one namespace: the worst moment, daemons outlive their parent.
-    await until(() => frrProcesses('it-crash').length > 0, 20_000);
+    await until(() => frrProcesses('it-crash').length > 0, 'an FRR daemon of it-crash');
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
     expect(leftovers('it-crash').length).toBeGreaterThan(0);
@@ -42,7 +34,7 @@ describe.skipIf(!canBuildLabs)(`after a crash${canBuildLabs ? '' : ` — skipped
     const child = spawn(process.execPath, [bin, 'up', file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
-    await until(() => leftovers('it-sigint').length > 0, 20_000);
+    await until(() => leftovers('it-sigint').length > 0, 'a resource of it-sigint');
     child.kill('SIGINT');
     const code = await new Promise((r) => child.on('close', r));
     expect(code, stderr).toBe(130);
@@ -53,7 +45,7 @@ describe.skipIf(!canBuildLabs)(`after a crash${canBuildLabs ? '' : ` — skipped
   it.runIf(process.env.CI)('clean removes what a killed run left, whatever the lab (CI only: it removes every lab on the machine)', async () => {
     const file = labCopy('labs/basic/asymmetric.yaml', 'it-clean');
     const child = spawn(process.execPath, [bin, 'up', file, '--quiet'], { stdio: 'ignore' });
-    await until(() => frrProcesses('it-clean').length > 0, 20_000);
+    await until(() => frrProcesses('it-clean').length > 0, 'an FRR daemon of it-clean');
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
     execFileSync(process.execPath, [bin, 'clean'], { stdio: 'pipe' });
