@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import { CommandError, type CommandResult } from '../../util/exec.js';
+import { isTimeout, notYet, ready, waitFor } from '../../util/wait-for.js';
 import { Demuxer } from './demux.js';
 
 export interface ContainerExecOptions {
@@ -22,24 +23,39 @@ function kill(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** `undefined` for a wait that ran out of time; any other error stands. */
+const orUndefinedOnTimeout = (e: unknown): undefined => {
+  if (isTimeout(e)) return undefined;
+  throw e;
+};
+
 /** The exec's process, ended from the host by the PID docker reports (the process we started). */
 async function endExec(exec: Dockerode.Exec): Promise<void> {
   const info = await exec.inspect().catch(() => undefined);
   if (!info?.Running) return;
   kill(info.Pid, 'SIGTERM');
-  await new Promise((r) => setTimeout(r, KILL_GRACE_MS));
+  const gone = await waitFor(
+    async () => {
+      const now = await exec.inspect().catch(() => undefined);
+      return now?.Running ? notYet(`PID ${now.Pid} running`) : ready(true);
+    },
+    { description: `PID ${info.Pid} to end after SIGTERM`, timeoutMs: KILL_GRACE_MS },
+  ).catch(orUndefinedOnTimeout);
+  if (gone) return;
   const again = await exec.inspect().catch(() => undefined);
   if (again?.Running) kill(again.Pid, 'SIGKILL');
 }
 
 /** Docker sets the exit code a moment after the output stream closes; wait for it (bounded). */
 async function exitCodeOf(exec: Dockerode.Exec): Promise<number | null> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const info = await exec.inspect();
-    if (!info.Running || Date.now() > deadline) return info.Running ? null : info.ExitCode;
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const code = await waitFor(
+    async () => {
+      const info = await exec.inspect();
+      return info.Running ? notYet('still running') : ready(info.ExitCode);
+    },
+    { description: 'docker to report the exit code', timeoutMs: 5000, intervalMs: 10 },
+  ).catch(orUndefinedOnTimeout);
+  return code ?? null;
 }
 
 /**
