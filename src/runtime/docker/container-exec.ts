@@ -111,3 +111,52 @@ export async function execInContainer(docker: Dockerode, container: string, argv
   if (result.failed && opts.reject !== false) throw new CommandError(result);
   return result;
 }
+
+/** The streams `interactiveInContainer` attaches; this process's own unless a test gives others. */
+export interface InteractiveIo {
+  stdin: NodeJS.ReadStream | NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const processIo = (): InteractiveIo => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+
+/**
+ * Runs argv inside a container with a terminal attached: stdin flows in, stdout and stderr flow
+ * out as they come (a pseudo-terminal when ours is one, so vtysh or a shell work as by `docker exec
+ * -it`). Resolves with the exit code; a failure of the docker API is 126 with its message on stderr.
+ */
+export async function interactiveInContainer(docker: Dockerode, container: string, argv: string[], io: InteractiveIo = processIo()): Promise<number> {
+  const stdin = io.stdin as NodeJS.ReadStream;
+  const tty = stdin.isTTY === true && (io.stdout as NodeJS.WriteStream).isTTY === true;
+  try {
+    const exec = await docker.getContainer(container).exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: tty });
+    const stream = await exec.start({ hijack: true, stdin: true, Tty: tty });
+    const out = io.stdout as NodeJS.WriteStream;
+    if (tty) {
+      stdin.setRawMode(true);
+      if (out.columns && out.rows) await exec.resize({ h: out.rows, w: out.columns }).catch(() => undefined);
+      stream.pipe(io.stdout, { end: false });
+    } else {
+      docker.modem.demuxStream(stream, io.stdout, io.stderr);
+    }
+    // The end of our stdin is the end of the process's (the stream's write side closes).
+    stdin.pipe(stream);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream.once('end', () => resolve());
+        stream.once('close', () => resolve());
+        stream.once('error', reject);
+      });
+    } finally {
+      stdin.unpipe(stream);
+      if (tty) stdin.setRawMode(false);
+      // Stop reading, so our stdin does not keep this process alive after the exec.
+      stdin.pause();
+    }
+    return (await exitCodeOf(exec)) ?? 1;
+  } catch (err) {
+    io.stderr.write(`docker: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 126;
+  }
+}
