@@ -1,21 +1,24 @@
 #!/usr/bin/env node
-// Bring-up and teardown of generated router chains: time to BGP converged, time to down, memory.
-//   sudo node bench/lab-scale.mjs [SIZES...] [--runtime netns|docker] [--concurrency N]    (default sizes: 10 50 200)
-// Needs `npm run build`. Prints a table and writes bench/out/lab-scale.json.
+// Bring-up and teardown of generated router chains: time to BGP converged, time to down, memory,
+// and the processes asymlab started (per step) with the CPU they used.
+//   sudo node bench/lab-scale.mjs [SIZES...] [--runtime netns|docker] [--concurrency N] [--name PREFIX]
+// Default sizes: 10 50 200; labs are named PREFIX-N (default bench-N).
+// Needs `npm run build`. Prints a table and writes bench/out/lab-scale-RUNTIME.json.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadLab, upLab } from 'asymlab';
+import { loadLab, run as realRun, spawnBackground, upLab } from 'asymlab';
 
 const args = process.argv.slice(2);
 const runtime = args.includes('--runtime') ? args[args.indexOf('--runtime') + 1] : 'netns';
 const concurrency = args.includes('--concurrency') ? Number(args[args.indexOf('--concurrency') + 1]) : undefined;
-const sizes = args.filter((a, i) => /^\d+$/.test(a) && !['--runtime', '--concurrency'].includes(args[i - 1])).map(Number);
+const prefix = args.includes('--name') ? args[args.indexOf('--name') + 1] : 'bench';
+const sizes = args.filter((a, i) => /^\d+$/.test(a) && !['--runtime', '--concurrency', '--name'].includes(args[i - 1])).map(Number);
 if (!sizes.length) sizes.push(10, 50, 200);
 
 /** A chain r0 - r1 - ... - r(n-1), eBGP on every link, one stub prefix per router on lo. */
 function chainLab(n) {
-  const lines = [`name: bench-${n}`, `runtime: ${runtime}`, 'topology:', '  nodes:'];
+  const lines = [`name: ${prefix}-${n}`, `runtime: ${runtime}`, 'topology:', '  nodes:'];
   for (let i = 0; i < n; i++) {
     const ifaces = [];
     const nbs = [];
@@ -57,6 +60,31 @@ function labRssMb(lab) {
   return kb / 1024;
 }
 
+/** Every process asymlab starts goes through the runner or the spawner: count them by the step under way. */
+let step = 'check';
+const counts = {};
+const cpu = {};
+let cpuMark = 0;
+const count = () => (counts[step] = (counts[step] ?? 0) + 1);
+const run = (argv, opts) => (count(), realRun(argv, opts));
+const spawn = (argv, opts) => (count(), spawnBackground(argv, opts));
+/** Ends the step under way: its children's CPU is what was added since the last mark. */
+function mark(next) {
+  const now = childCpuMs();
+  cpu[step] = Math.round((cpu[step] ?? 0) + now - cpuMark);
+  cpuMark = now;
+  step = next;
+}
+const emit = (e) => {
+  if (e.kind === 'step') mark(e.step);
+};
+/** CPU (ms) of the children asymlab has waited for: `ip`, vtysh, sysctl... (FRR daemons detach and are not in it; 100 ticks a second). */
+function childCpuMs() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
+}
+
 const dir = join(tmpdir(), 'asymlab-bench');
 mkdirSync(dir, { recursive: true });
 const rows = [];
@@ -64,16 +92,34 @@ for (const n of sizes) {
   const file = join(dir, `chain-${n}.yaml`);
   writeFileSync(file, chainLab(n));
   const lab = await loadLab(file);
+  for (const o of [counts, cpu]) for (const k of Object.keys(o)) delete o[k];
+  step = 'check';
+  cpuMark = childCpuMs();
   const t0 = performance.now();
-  const started = await upLab(lab, { convergeTimeoutMs: 120_000, concurrency });
+  const started = await upLab(lab, { convergeTimeoutMs: 120_000, concurrency, run, spawn, emit });
   const upMs = performance.now() - t0;
+  mark('rss');
   const rss = labRssMb(lab.name);
+  mark('down');
   const t1 = performance.now();
   await started.down();
   const downMs = performance.now() - t1;
-  const row = { runtime, nodes: n, upMs: Math.round(upMs), convergeMs: Math.round(started.timings.converge ?? 0), downMs: Math.round(downMs), rssMb: Math.round(rss), rssPerRouterMb: +(rss / n).toFixed(1), steps: Object.fromEntries(Object.entries(started.timings).map(([k, v]) => [k, Math.round(v)])) };
+  mark('end');
+  const row = {
+    runtime,
+    nodes: n,
+    upMs: Math.round(upMs),
+    convergeMs: Math.round(started.timings.converge ?? 0),
+    downMs: Math.round(downMs),
+    rssMb: Math.round(rss),
+    rssPerRouterMb: +(rss / n).toFixed(1),
+    steps: Object.fromEntries(Object.entries(started.timings).map(([k, v]) => [k, Math.round(v)])),
+    processes: { ...counts },
+    childCpuMs: { ...cpu },
+  };
   rows.push(row);
   console.log(`${runtime.padEnd(6)} ${String(n).padStart(4)} nodes  up+converged ${(upMs / 1000).toFixed(2)} s  down ${(downMs / 1000).toFixed(2)} s  RSS ${row.rssMb} MB (${row.rssPerRouterMb} MB/router)  steps ${JSON.stringify(row.steps)}`);
+  console.log(`            processes started ${JSON.stringify(row.processes)}  children's CPU (ms) ${JSON.stringify(row.childCpuMs)}`);
 }
 mkdirSync('bench/out', { recursive: true });
 writeFileSync(`bench/out/lab-scale-${runtime}.json`, `${JSON.stringify(rows, null, 2)}\n`);

@@ -17,6 +17,8 @@ export type { EventSink, LabEvent } from './lab/events.js';
 export { RUNTIMES, RUNTIME_NAMES, type RuntimeEntry } from './runtime/registry.js';
 export { createRuntime } from './runtime/select.js';
 export type { Runtime } from './runtime/runtime.js';
+// The command runner: upLab and runLab take `run` and `spawn` options, so callers can wrap them (count, log, dry-run).
+export { run, spawnBackground, type CommandResult, type Runner, type Spawner } from './util/exec.js';
 
 // The proof
 export { runLab, proveFlows, type RunOptions, type RunResult } from './run/run-lab.js';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { link, mkdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
+import { notYet, ready, waitFor } from '../util/wait-for.js';
 import { CLAIM_FILE, STATE_DIR, TAKEOVER_FILE, labFolder } from './state.js';
 
 /**
@@ -40,6 +41,8 @@ export interface LabClaim {
 /** How often a claim that keeps changing hands is tried before giving up. */
 const ATTEMPTS = 100;
 const BUSY_WAIT_MS = 20;
+/** A takeover is a few system calls: one that holds claim.takeover longer than this is stuck. */
+const TAKEOVER_WAIT_MS = 5000;
 
 function procStat(pid: number): { state: string; startTicks: number } | undefined {
   try {
@@ -139,8 +142,14 @@ async function takeOver(lab: string, folder: string, file: string, staleText: st
     if (text === undefined) return;
     const other = parseRecord(text);
     if (holderAlive(other)) {
-      // Another process is in the few system calls of a takeover; look again in a moment.
-      await new Promise((r) => setTimeout(r, BUSY_WAIT_MS));
+      // Another process is in the few system calls of a takeover: once it is done (or dead), look again.
+      await waitFor(
+        async () => {
+          const now = await readText(mutex);
+          return now === text && holderAlive(other) ? notYet(`PID ${other.pid} holds ${mutex}`) : ready();
+        },
+        { description: `PID ${other.pid} to finish taking over the claim of lab '${lab}'`, timeoutMs: TAKEOVER_WAIT_MS, intervalMs: BUSY_WAIT_MS },
+      );
       return;
     }
     // Its holder died inside those few calls. Nobody else may remove it: two removers would race.

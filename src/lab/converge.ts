@@ -6,9 +6,9 @@ import type { ExpectedAdjacency, ExpectedRoute, ObservedAdjacency, RoutingProtoc
 import { ROUTING_PROTOCOLS } from '../services/frr/protocols/register.js';
 import { staticExpectations } from '../services/frr/protocols/static.js';
 import { vtyshRun } from '../services/frr/vtysh.js';
-import { familyOf, networkText, parsePrefix } from '../util/ip.js';
-import type { Runner } from '../util/exec.js';
+import { isTimeout, notYet, ready, waitFor } from '../util/wait-for.js';
 import { mapLimit, type EventSink } from './events.js';
+import type { RouteWatch } from './route-watch.js';
 
 export type { ExpectedSession } from '../services/frr/protocols/bgp.js';
 export type { ExpectedRoute } from '../services/frr/protocols/protocol.js';
@@ -19,28 +19,7 @@ export function expectations(plan: LabPlan): ReturnType<typeof bgpExpectations> 
   return { sessions, routes: [...staticExpectations(plan), ...routes] };
 }
 
-interface KernelRoute {
-  dst: string;
-}
-
-/** Kernel and lab spellings of a prefix meet here: host bits cleared, RFC 5952 text. */
-function canonical(dst: string): string {
-  if (dst === 'default') return dst;
-  const p = parsePrefix(dst.includes('/') ? dst : `${dst}/${familyOf(dst) === 4 ? 32 : 128}`);
-  return p ? networkText(p) : dst;
-}
-
-async function kernelPrefixes(run: Runner, n: NodePlan): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const fam of ['-4', '-6']) {
-    const r = await run(['ip', fam, '-n', n.ns, '-j', 'route', 'show'], { reject: false, node: n.node.name });
-    if (r.failed) continue;
-    for (const route of JSON.parse(r.stdout || '[]') as KernelRoute[]) out.add(canonical(route.dst));
-  }
-  return out;
-}
-
-/** Polling takes CPU from the daemons it waits for: big labs are polled less often (2 ms a router, at least 100 ms). */
+/** Asking vtysh takes CPU from the daemons it waits for: big labs are asked less often (2 ms a router, at least 100 ms). */
 function pollInterval(opts: { pollMs?: number }, routers: number): number {
   return opts.pollMs ?? Math.max(100, 2 * routers);
 }
@@ -49,42 +28,43 @@ function pollInterval(opts: { pollMs?: number }, routers: number): number {
 const dynamic = (n: NodePlan) => n.node.frrConfig !== undefined || n.daemons.some((d) => d !== 'zebra' && d !== 'staticd');
 
 /**
- * Waits until no router's kernel table changes over three polls in a row (bounded by the same
- * timeout): with the lab profile's zero advertisement interval a route crosses a hop in
- * milliseconds, so a quiet table means the protocols have finished spreading what they know.
+ * Waits until no router's kernel table has changed for three poll intervals (bounded by the same
+ * timeout; a lab that never goes quiet is not failed for it): with the lab profile's zero
+ * advertisement interval a route crosses a hop in milliseconds, so a quiet table means the
+ * protocols have finished spreading what they know. The watch sees each change as it happens.
  */
-async function settle(run: Runner, frrNodes: NodePlan[], opts: { timeoutMs: number; pollMs?: number; signal?: AbortSignal }): Promise<void> {
+async function settle(kernel: RouteWatch, frrNodes: NodePlan[], opts: { timeoutMs: number; pollMs?: number; signal?: AbortSignal }): Promise<void> {
   if (!frrNodes.some(dynamic)) return;
-  const deadline = performance.now() + opts.timeoutMs;
-  let last = '';
-  let quiet = 0;
-  while (quiet < 3 && performance.now() < deadline) {
-    opts.signal?.throwIfAborted();
-    const tables = await mapLimit(frrNodes, 16, async (n) => [...(await kernelPrefixes(run, n))].sort().join(','));
-    const now = tables.join('|');
-    quiet = now === last ? quiet + 1 : 0;
-    last = now;
-    if (quiet < 3) await new Promise((r) => setTimeout(r, pollInterval(opts, frrNodes.length)));
-  }
+  const quietMs = 3 * pollInterval(opts, frrNodes.length);
+  await waitFor(
+    () => {
+      kernel.check();
+      const last = kernel.lastChange();
+      const idle = performance.now() - last.at;
+      return idle >= quietMs ? ready() : notYet(`a route changed ${Math.round(idle)} ms ago${last.node ? ` on ${last.node}` : ''}`);
+    },
+    { description: `kernel tables to stay unchanged for ${quietMs} ms`, timeoutMs: opts.timeoutMs, intervalMs: Math.min(50, quietMs), signal: opts.signal },
+  ).catch((e: unknown) => {
+    if (!isTimeout(e)) throw e;
+  });
 }
 
 const same = (a: { protocol: string; node: string; key: string }, b: { protocol: string; node: string; key: string }) => a.protocol === b.protocol && a.node === b.node && a.key === b.key;
 
 /**
- * Polls the kernels, then FRR, until every expected prefix is installed and every adjacency of
+ * Follows the kernels (a RouteWatch started before FRR), then asks FRR, until every expected prefix is installed and every adjacency of
  * every protocol that runs is up (BGP Established, OSPF Full, IS-IS Up: protocols/), or
  * `timeoutMs` passes; then fails naming each adjacency and prefix that did not come.
  */
 export async function waitForConvergence(
   plan: LabPlan,
   runtime: Runtime,
-  run: Runner,
+  kernel: RouteWatch,
   emit: EventSink,
   opts: { timeoutMs: number; pollMs?: number; signal?: AbortSignal },
 ): Promise<{ sessions: number; routes: number; ms: number }> {
   const started = performance.now();
   const frrNodes = plan.nodes.filter((n) => n.frr);
-  const byName = new Map(plan.nodes.map((n) => [n.node.name, n]));
   const running = ROUTING_PROTOCOLS.filter((p) => frrNodes.some((n) => n.daemons.includes(p.daemon)));
   const expected = running.map((p) => ({ p, ...p.expect(plan) }));
   const adjacencies = expected.flatMap((x) => x.adjacencies);
@@ -108,28 +88,31 @@ export async function waitForConvergence(
     ...checked.filter((a) => !observed.some((o) => same(o, a) && o.up)),
     ...observed.filter((o) => !o.up && !adjacencies.some((a) => same(a, o))),
   ];
-  // Kernel tables first: `ip` is cheap, vtysh is not (a poll of 200 routers through vtysh took
-  // seconds). Adjacencies are asked once the routes are in, or to say what is missing.
-  for (;;) {
-    opts.signal?.throwIfAborted();
-    const nodes = [...new Set(missing.map((m) => m.r.node))];
-    const tables = new Map(await mapLimit(nodes, 16, async (name) => [name, await kernelPrefixes(run, byName.get(name)!)] as const));
-    missing = missing.filter((m) => !tables.get(m.r.node)?.has(canonical(m.r.prefix)));
-    if (missing.length === 0) {
+  // Kernel tables first: the watch has them at no cost, vtysh is not cheap (a poll of 200 routers
+  // through vtysh took seconds). Adjacencies are asked once the routes are in, or to say what is missing.
+  const converged = await waitFor(
+    async () => {
+      missing = missing.filter((m) => !kernel.has(m.r.node, m.r.prefix));
+      if (missing.length) {
+        emit({ kind: 'wait', lab: plan.lab.name, what: 'routes in kernels', done: routes.length - missing.length, total: routes.length, pending: missing.slice(0, 3).map((m) => `${m.r.prefix} on ${m.r.node}`) });
+        return notYet(`${missing.length} routes missing`);
+      }
       await ask(needed);
       const down = notUp(unproven);
-      if (down.length === 0) {
-        // Direct peers have every prefix; routes several hops away may still be on their way.
-        await settle(run, frrNodes, opts);
-        return { sessions: adjacencies.length, routes: routes.length, ms: performance.now() - started };
-      }
+      if (down.length === 0) return ready(true);
       const what = [...new Set(down.map((d) => running.find((p) => p.name === d.protocol)?.waiting ?? d.protocol))].join(', ');
       emit({ kind: 'wait', lab: plan.lab.name, what, done: Math.max(0, adjacencies.length - down.length), total: adjacencies.length, pending: down.slice(0, 3).map((d) => `${d.node} -> ${d.peer}`) });
-    } else {
-      emit({ kind: 'wait', lab: plan.lab.name, what: 'routes in kernels', done: routes.length - missing.length, total: routes.length, pending: missing.slice(0, 3).map((m) => `${m.r.prefix} on ${m.r.node}`) });
-    }
-    if (performance.now() - started > opts.timeoutMs) break;
-    await new Promise((r) => setTimeout(r, pollInterval(opts, frrNodes.length)));
+      return notYet(`${down.length} adjacencies not up`);
+    },
+    { description: `lab '${plan.lab.name}' to converge`, deadline: started + opts.timeoutMs, intervalMs: pollInterval(opts, frrNodes.length), signal: opts.signal },
+  ).catch((e: unknown) => {
+    if (isTimeout(e)) return false;
+    throw e;
+  });
+  if (converged) {
+    // Direct peers have every prefix; routes several hops away may still be on their way.
+    await settle(kernel, frrNodes, opts);
+    return { sessions: adjacencies.length, routes: routes.length, ms: performance.now() - started };
   }
   await ask(everyone);
   const lines: string[] = [];

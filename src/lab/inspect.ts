@@ -2,7 +2,6 @@ import { bgpPeers, type BgpPeerStatus } from '../nodes/frr.js';
 import { planLab } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Lab } from '../topology/types.js';
-import type { Runner } from '../util/exec.js';
 import { mapLimit } from './events.js';
 
 export interface NodeInspection {
@@ -29,15 +28,15 @@ interface IpRoute {
 }
 
 /** What a running lab looks like now: per node its interfaces, addresses, routes and BGP sessions. */
-export async function inspectLab(lab: Lab, runtime: Runtime, run: Runner): Promise<NodeInspection[]> {
+export async function inspectLab(lab: Lab, runtime: Runtime): Promise<NodeInspection[]> {
   const plan = planLab(lab);
   return mapLimit(plan.nodes, 8, async (n) => {
-    const addr = await run(['ip', '-n', n.ns, '-j', 'addr', 'show'], { reject: false, node: n.node.name });
+    const addr = await runtime.exec(n, ['ip', '-j', 'addr', 'show'], { context: 'net', reject: false });
     if (addr.failed) return { name: n.node.name, kind: n.node.kind, ns: n.ns, up: false, interfaces: [], routes: [], bgp: [] };
     const links = JSON.parse(addr.stdout || '[]') as IpAddr[];
     const routes: NodeInspection['routes'] = [];
     for (const fam of ['-4', '-6']) {
-      const r = await run(['ip', fam, '-n', n.ns, '-j', 'route', 'show'], { reject: false });
+      const r = await runtime.exec(n, ['ip', fam, '-j', 'route', 'show'], { context: 'net', reject: false });
       for (const x of JSON.parse(r.stdout || '[]') as IpRoute[]) {
         if (fam === '-6' && x.dst.startsWith('fe80')) continue;
         routes.push({ dst: x.dst, via: x.gateway, dev: x.dev, protocol: x.protocol });

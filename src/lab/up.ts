@@ -1,7 +1,7 @@
 import { LabError } from '../errors.js';
 import { applyFirewall } from '../nodes/firewall.js';
 import { checkFrrConfig, frrConfigOf, startFrr } from '../nodes/frr.js';
-import { configureNode, createLinks } from '../nodes/net-config.js';
+import { configureNode } from '../nodes/net-config.js';
 import { planLab, type LabPlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createRuntime } from '../runtime/select.js';
@@ -9,6 +9,7 @@ import type { Lab } from '../topology/types.js';
 import { run as defaultRun, spawnBackground, type Runner, type Spawner } from '../util/exec.js';
 import { ignoreEvents, mapLimit, stepTimer, type EventSink } from './events.js';
 import { waitForConvergence } from './converge.js';
+import { watchRoutes, type RouteWatch } from './route-watch.js';
 import { removeState, writeState } from './state.js';
 import { downLab } from './down.js';
 import { claimLab, type LabClaim } from './claim.js';
@@ -75,17 +76,24 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
   });
 
   const started = performance.now();
+  let kernel: RouteWatch | undefined;
   try {
     await timed('nodes', async () => {
       await runtime.createNodes(plan);
       await writeState({ lab: lab.name, file: lab.file, runtime: runtime.kind, startedAt: new Date().toISOString(), pid: process.pid });
     }, () => `${plan.nodes.length} ${runtime.kind === 'netns' ? 'namespaces' : 'containers'}`);
-    await timed('links', () => createLinks(run, plan), (n) => `${n} veth pairs`);
-    await timed('addresses', () => mapLimit(plan.nodes, limit, (n) => configureNode(runtime, run, n)).then(() => undefined));
+    await timed('links', () => runtime.createLinks(plan), (n) => `${n} veth pairs`);
+    await timed('addresses', () => mapLimit(plan.nodes, limit, (n) => configureNode(runtime, n)).then(() => undefined));
     const fws = plan.nodes.filter((n) => n.firewall);
     if (fws.length) await timed('firewalls', () => mapLimit(fws, limit, (n) => applyFirewall(runtime, n)).then(() => undefined), () => `${fws.length} rulesets`);
     const routers = plan.nodes.filter((n) => n.frr);
-    if (routers.length) await timed('frr', () => mapLimit(routers, limit, (n) => startFrr(runtime, n)).then(() => undefined), () => `${routers.length} routers`);
+    // Their kernel tables are watched from before FRR starts, so convergence misses no route.
+    if (routers.length) {
+      await timed('frr', async () => {
+        kernel = await watchRoutes(runtime, routers, { signal: opts.signal });
+        await mapLimit(routers, limit, (n) => startFrr(runtime, n));
+      }, () => `${routers.length} routers`);
+    }
     const execs = plan.nodes.filter((n) => n.node.exec.length);
     if (execs.length) {
       await timed('exec', () =>
@@ -97,7 +105,7 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     if (routers.length) {
       await timed(
         'converge',
-        () => waitForConvergence(plan, runtime, run, emit, { timeoutMs: opts.convergeTimeoutMs ?? 30_000 + 100 * plan.nodes.length, signal: opts.signal }),
+        () => waitForConvergence(plan, runtime, kernel!, emit, { timeoutMs: opts.convergeTimeoutMs ?? 30_000 + 100 * plan.nodes.length, signal: opts.signal }),
         (r) => `${r.sessions} sessions, ${r.routes} routes`,
       );
     }
@@ -105,6 +113,7 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
   } catch (err) {
     emit({ kind: 'cleanup', lab: lab.name, detail: opts.signal?.aborted ? 'interrupted: removing what was created' : 'failed: removing what was created' });
     try {
+      await kernel?.stop();
       await runtime.removeLab(lab.name);
       await removeState(lab.name);
     } catch (cleanupErr) {
@@ -114,6 +123,7 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     if (opts.signal?.aborted) throw new LabError('interrupted', `interrupted: lab '${lab.name}' removed`, { cause: err });
     throw err;
   } finally {
+    await kernel?.stop();
     // Up: the state file written at `nodes` now stands for the lab. Failed: nothing is left to guard.
     await claim?.release();
   }

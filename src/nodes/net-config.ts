@@ -1,22 +1,6 @@
-import type { LabPlan, NodePlan } from '../plan/plan.js';
+import type { NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { familyOf } from '../util/ip.js';
-import type { Runner } from '../util/exec.js';
-
-/**
- * Links as veth pairs, created straight into the two namespaces by one `ip -batch` on the host:
- * no end ever exists in the host's namespace. MACs are the plan's, so captures name the sender.
- */
-export async function createLinks(run: Runner, plan: LabPlan): Promise<number> {
-  const byName = new Map(plan.nodes.map((n) => [n.node.name, n]));
-  const lines = plan.lab.links.map(({ endpoints: [a, b] }) => {
-    const na = byName.get(a.node)!;
-    const nb = byName.get(b.node)!;
-    return `link add ${a.iface} netns ${na.ns} address ${na.macs[a.iface]} type veth peer name ${b.iface} netns ${nb.ns} address ${nb.macs[b.iface]}\n`;
-  });
-  if (lines.length) await run(['ip', '-batch', '-'], { input: lines.join('') });
-  return lines.length;
-}
 
 /** The `ip -batch` of one node: lo and stub prefixes, interfaces and addresses, kernel routes. */
 export function renderNetBatch(n: NodePlan): string {
@@ -48,9 +32,12 @@ export function labSysctls(n: NodePlan): Record<string, string> {
   return { ...out, ...n.node.sysctls };
 }
 
-/** Sysctls first (forwarding, rp_filter, DAD), then addresses and routes. Only `net.` keys: they are per namespace. */
-export async function configureNode(runtime: Runtime, run: Runner, n: NodePlan): Promise<void> {
+/**
+ * Sysctls first (forwarding, rp_filter, DAD), then addresses and routes in one `ip -batch`. Only
+ * `net.` keys: they are per namespace. Links come from the runtime (Runtime.createLinks).
+ */
+export async function configureNode(runtime: Runtime, n: NodePlan): Promise<void> {
   const sysctls = Object.entries(labSysctls(n)).map(([k, v]) => `${k}=${v}`);
   if (sysctls.length) await runtime.exec(n, ['sysctl', '-q', '-w', ...sysctls], { context: 'net' });
-  await run(['ip', '-n', n.ns, '-batch', '-'], { node: n.node.name, input: renderNetBatch(n) });
+  await runtime.exec(n, ['ip', '-batch', '-'], { context: 'net', input: renderNetBatch(n) });
 }

@@ -3,6 +3,7 @@ import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseResourceName } from '../plan/plan.js';
 import type { Runner } from '../util/exec.js';
+import { isTimeout, notYet, ready, waitFor } from '../util/wait-for.js';
 import { labProcesses, netInodeOfPath, readProcs, stateOf, type LabMatch } from './proc-scan.js';
 
 /**
@@ -73,12 +74,17 @@ export async function endProcesses(pids: number[], graceMs = 1500): Promise<void
       /* already gone */
     }
   }
-  const deadline = Date.now() + graceMs;
   let left = pids.filter(alive);
-  while (left.length && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    left = left.filter(alive);
-  }
+  await waitFor(
+    () => {
+      left = left.filter(alive);
+      return left.length ? notYet(`PIDs ${left.join(', ')} alive`) : ready();
+    },
+    { description: `PIDs ${pids.join(', ')} to exit`, timeoutMs: graceMs, intervalMs: 25 },
+  ).catch((e: unknown) => {
+    // Past the grace, what is left gets SIGKILL below.
+    if (!isTimeout(e)) throw e;
+  });
   for (const pid of left) {
     try {
       process.kill(pid, 'SIGKILL');

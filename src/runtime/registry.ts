@@ -25,7 +25,7 @@ const exists = (path: string) =>
     () => false,
   );
 
-export const RUNTIMES: readonly RuntimeEntry[] = [
+export const RUNTIMES = [
   {
     name: 'netns',
     summary: 'one Linux network namespace per node on this host (the default)',
@@ -44,10 +44,13 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
     // A docker socket means containers may exist.
     mayHaveResources: () => exists('/var/run/docker.sock'),
   },
-];
+] as const satisfies readonly RuntimeEntry[];
+
+/** A runtime's name, as a lab's `runtime:` and `--runtime` give it (RuntimeKind is this type). */
+export type RuntimeName = (typeof RUNTIMES)[number]['name'];
 
 export const RUNTIME_NAMES: readonly string[] = RUNTIMES.map((r) => r.name);
 
 export function runtimeEntry(name: string): RuntimeEntry | undefined {
-  return RUNTIMES.find((r) => r.name === name);
+  return (RUNTIMES as readonly RuntimeEntry[]).find((r) => r.name === name);
 }

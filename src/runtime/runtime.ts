@@ -19,17 +19,13 @@ export interface ExecOptions {
   reject?: boolean;
 }
 
-/** Where FRR keeps its files for a node, and how its daemons are told apart. */
-export interface FrrLayout {
-  /** Config folder, in the node's filesystem (`node` context). */
-  confDir: string;
-  /** Folder of pid files and vty sockets, in the node's filesystem. */
-  runDir: string;
-  /** FRR's `-N` pathspace (netns runtime: many FRR instances share one filesystem). */
-  pathspace?: string;
-  /** The FRR daemons' folder. */
-  daemonDir: string;
-}
+/**
+ * What a node's filesystem is, the one fact services need to place their files.
+ * - `shared-host`: every node sees the host's filesystem (netns). A service keeps a folder per
+ *   node and tells its instances apart (FRR: /etc/frr/<ns> and the pathspace `-N <ns>`).
+ * - `per-node`: every node has a filesystem of its own (docker). Services use their usual paths.
+ */
+export type NodeFilesystem = 'shared-host' | 'per-node';
 
 /** What exists of a lab on the machine, found from names and labels alone (no state file needed). */
 export interface LabResources {
@@ -56,13 +52,28 @@ export interface RuntimeDeps {
 export interface Runtime {
   readonly kind: RuntimeKind;
 
+  readonly filesystem: NodeFilesystem;
+
   /** Checks the machine can run this lab (tools, privileges, daemon, images); throws LabError('environment'). */
   preflight(plan: LabPlan): Promise<void>;
 
   /** Creates every node's network stack (namespace or container) under its namespace name. */
   createNodes(plan: LabPlan): Promise<void>;
 
+  /**
+   * Creates every link of the plan as a veth pair straight into its two nodes' namespaces, MACs
+   * from the plan; no end ever exists in the host's namespace. Returns how many.
+   */
+  createLinks(plan: LabPlan): Promise<number>;
+
+  /** Every command run for a node goes through here (see ExecContext). */
   exec(node: NodePlan, argv: string[], opts?: ExecOptions): Promise<CommandResult>;
+
+  /**
+   * Runs argv in the node with this process's stdin, stdout and stderr attached (a terminal:
+   * `asymlab exec`), and resolves with its exit code.
+   */
+  interactive(node: NodePlan, argv: string[], opts?: { context?: ExecContext }): Promise<number>;
 
   /** A long-running process in the node's network namespace (`net` context). */
   spawn(node: NodePlan, argv: string[], opts?: { env?: NodeJS.ProcessEnv; captureStdout?: boolean }): Background;
@@ -72,8 +83,6 @@ export interface Runtime {
 
   /** Several files at once, all with the same owner: one round trip where the runtime has a cost per call. */
   writeFiles(node: NodePlan, files: { path: string; content: string }[], opts?: { owner?: string }): Promise<void>;
-
-  frrLayout(node: NodePlan): FrrLayout;
 
   /** Removes everything of the lab this runtime created: processes in its namespaces, namespaces, containers, files. */
   removeLab(lab: string): Promise<void>;

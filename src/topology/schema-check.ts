@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { InputProblem } from '../errors.js';
 import type { Json } from './merge.js';
 import { IFACE_HINT } from './names.js';
+import { RUNTIME_NAMES } from '../runtime/registry.js';
 
 /** The JSON Schema of the lab format: schema/lab.schema.json, also for editors (yaml-language-server). */
 export const labSchemaUrl = new URL('../../schema/lab.schema.json', import.meta.url);
@@ -13,9 +14,22 @@ function validator(): ValidateFunction {
   if (!compiled) {
     // verbose: errors carry their parentSchema (the known keys) and the offending value
     const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(labSchemaUrl, 'utf8')));
+    compiled = ajv.compile(withRegistryEnums(JSON.parse(readFileSync(labSchemaUrl, 'utf8')) as SchemaDoc));
   }
   return compiled;
+}
+
+interface SchemaDoc {
+  properties?: { runtime?: { enum?: string[] } };
+}
+
+/**
+ * The runtimes a lab may name are the registry's (src/runtime/registry.ts), whatever the schema
+ * file lists for editors: adding a runtime is one registry entry, and the check follows it.
+ */
+export function withRegistryEnums<T extends SchemaDoc>(schema: T): T {
+  if (schema.properties?.runtime) schema.properties.runtime = { ...schema.properties.runtime, enum: [...RUNTIME_NAMES] };
+  return schema;
 }
 
 /** `/topology/links/3/endpoints/1` -> `topology.links[3].endpoints[1]` */

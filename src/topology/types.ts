@@ -1,8 +1,11 @@
 /** The normalised lab: what the loader returns once inheritance is resolved and every rule passed. */
 import type { ProtocolName } from '../protocols/names.js';
 
+import type { RuntimeName } from '../runtime/registry.js';
+
 export type NodeKind = 'host' | 'router' | 'firewall';
-export type RuntimeKind = 'netns' | 'docker';
+/** The registry's runtimes (src/runtime/registry.ts). */
+export type RuntimeKind = RuntimeName;
 
 export interface Route {
   /** A prefix, or `default` (stored as 0.0.0.0/0 or ::/0). */

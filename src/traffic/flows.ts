@@ -9,6 +9,7 @@ import { addressKey, indexLab } from '../net/lab-index.js';
 import type { FlowProtocol } from '../protocols/protocol.js';
 import { DEFAULT_PROTOCOL, protocolOfFlow } from '../protocols/registry.js';
 import { hostOf } from '../util/ip.js';
+import { waitForLine } from '../util/wait-for.js';
 import { clientArgv, serverArgv } from './agent-args.js';
 
 /** The agent runs from the compiled tree: dist/traffic/agent.js. */
@@ -70,27 +71,6 @@ function nodeOf(plan: LabPlan, name: string): NodePlan {
   const n = plan.nodes.find((x) => x.node.name === name);
   if (!n) throw new LabError('input', `flow names node '${name}', which is not in lab '${plan.lab.name}'`);
   return n;
-}
-
-/** Waits until a background process prints a matching line on stdout (or stderr). */
-export async function waitForLine(bg: Background, re: RegExp, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let out = '';
-  const onData = (d: Buffer | string) => (out += d.toString());
-  bg.child.stdout?.on('data', onData);
-  bg.child.stderr?.on('data', onData);
-  let exited = false;
-  void bg.exited.then(() => (exited = true));
-  try {
-    while (!re.test(out)) {
-      if (exited) throw new LabError('runtime', `${what} exited before it was ready: ${out.trim().slice(-300)}`);
-      if (Date.now() > deadline) throw new LabError('timeout', `${what} was not ready within ${timeoutMs} ms: ${out.trim().slice(-300)}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  } finally {
-    bg.child.stdout?.off('data', onData);
-    bg.child.stderr?.off('data', onData);
-  }
 }
 
 async function routeSource(runtime: Runtime, n: NodePlan, dst: string): Promise<string | undefined> {

@@ -7,6 +7,7 @@ import { createDockerRuntime } from '../../src/runtime/docker/docker-runtime.js'
 import { DEFAULT_NODE_IMAGE } from '../../src/runtime/docker/docker-client.js';
 import { listNamespaces, NETNS_DIR } from '../../src/runtime/namespaces.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
+import { frrPaths } from '../../src/services/frr/paths.js';
 import type { Lab, LabNode } from '../../src/topology/types.js';
 import { CommandError, run, spawnBackground } from '../../src/util/exec.js';
 
@@ -139,7 +140,7 @@ describe.skipIf(reason !== undefined)(`docker runtime${reason ? ` (skipped: ${re
   it('writes files into the container, creating folders and setting the owner', async () => {
     await runtime.writeFile(a, '/tmp/deep/er/note.txt', 'hello\nworld\n');
     expect((await runtime.exec(a, ['cat', '/tmp/deep/er/note.txt'], { context: 'node' })).stdout).toBe('hello\nworld\n');
-    const layout = runtime.frrLayout(a);
+    const layout = frrPaths(runtime, a);
     expect(layout).toEqual({ confDir: '/etc/frr', runDir: '/var/run/frr', daemonDir: '/usr/lib/frr' });
     await runtime.writeFile(a, `${layout.runDir}/.asymlab`, 'a\n', { owner: 'frr' });
     const owner = await runtime.exec(a, ['stat', '-c', '%U:%G %a', layout.runDir, `${layout.runDir}/.asymlab`], { context: 'node' });
@@ -147,7 +148,7 @@ describe.skipIf(reason !== undefined)(`docker runtime${reason ? ` (skipped: ${re
   });
 
   it('runs FRR in the container without a pathspace', async () => {
-    const layout = runtime.frrLayout(a);
+    const layout = frrPaths(runtime, a);
     const conf = 'frr defaults traditional\nhostname a\n!\nip route 192.0.2.0/24 10.99.0.2\n!\n';
     await runtime.writeFile(a, `${layout.confDir}/frr.conf`, conf, { owner: 'frr' });
     await runtime.writeFile(a, `${layout.confDir}/vtysh.conf`, 'service integrated-vtysh-config\n', { owner: 'frr' });

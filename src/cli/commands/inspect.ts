@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
 import { LabError } from '../../errors.js';
 import { inspectLab } from '../../lab/inspect.js';
 import { readState } from '../../lab/state.js';
 import { planLab } from '../../plan/plan.js';
 import { createRuntime } from '../../runtime/select.js';
-import { run } from '../../util/exec.js';
 import { resolveLab, type CliContext } from '../context.js';
 
 async function runningLab(arg: string) {
@@ -17,7 +15,7 @@ async function runningLab(arg: string) {
 
 export async function inspectCommand(args: { lab: string; json: boolean }, ctx: CliContext): Promise<number> {
   const { lab, runtime } = await runningLab(args.lab);
-  const nodes = await inspectLab(lab, runtime, run);
+  const nodes = await inspectLab(lab, runtime);
   if (args.json) {
     ctx.out(`${JSON.stringify({ lab: lab.name, runtime: runtime.kind, nodes }, null, 2)}\n`);
     return 0;
@@ -36,20 +34,11 @@ export async function inspectCommand(args: { lab: string; json: boolean }, ctx: 
 }
 
 /** Runs a command in a node with the terminal attached; its exit code becomes ours. */
-export async function execCommand(args: { lab: string; node: string; argv: string[] }, ctx: CliContext): Promise<number> {
+export async function execCommand(args: { lab: string; node: string; argv: string[] }, _ctx: CliContext): Promise<number> {
   const { lab, runtime } = await runningLab(args.lab);
   const n = planLab(lab).nodes.find((x) => x.node.name === args.node);
   if (!n) throw new LabError('input', `lab '${lab.name}' has no node '${args.node}'`, { hint: `nodes: ${lab.nodes.map((x) => x.name).join(', ')}` });
   if (!args.argv.length) throw new LabError('input', 'no command given', { hint: `asymlab exec ${args.lab} ${args.node} -- ip addr` });
-  if (runtime.kind === 'docker') {
-    const r = await runtime.exec(n, args.argv, { context: 'node', reject: false });
-    ctx.out(r.stdout);
-    ctx.err(r.stderr);
-    return r.exitCode ?? 1;
-  }
-  return new Promise((resolve) => {
-    const child = spawn('ip', ['netns', 'exec', n.ns, ...args.argv], { stdio: 'inherit' });
-    child.on('close', (code) => resolve(code ?? 1));
-    child.on('error', () => resolve(127));
-  });
+  // In the node itself: a container's own binaries on docker.
+  return runtime.interactive(n, args.argv, { context: 'node' });
 }

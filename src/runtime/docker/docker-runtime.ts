@@ -7,8 +7,9 @@ import { settleChildren } from '../../util/exec.js';
 import { endLabProcesses, listNamespaces, NETNS_DIR } from '../namespaces.js';
 import { netInodeOfPath, NS_MARKER } from '../proc-scan.js';
 import { checkTools } from '../preflight.js';
-import type { ExecOptions, FrrLayout, LabResources, Runtime, RuntimeDeps } from '../runtime.js';
-import { execInContainer } from './container-exec.js';
+import type { ExecOptions, LabResources, Runtime, RuntimeDeps } from '../runtime.js';
+import { createVethLinks, interactiveNet, netArgv } from '../host-net.js';
+import { execInContainer, interactiveInContainer } from './container-exec.js';
 import { missingInImage } from './image-files.js';
 import { connectDocker, DEFAULT_NODE_IMAGE, imageExists, isNotFound, LABEL_LAB, LABEL_NODE, pingDocker } from './docker-client.js';
 import { buildTar } from './tar.js';
@@ -97,6 +98,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
 
   const runtime: Runtime = {
     kind: 'docker',
+    filesystem: 'per-node',
 
     async preflight(plan) {
       // vtysh on the host checks raw FRR configs before anything is created (vtysh -C)
@@ -150,17 +152,25 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
       throw new LabError('runtime', `could not create the containers of lab '${lab}': ${message(err)}`, { cause: err });
     },
 
+    // The containers' namespaces are linked under /var/run/netns: links are made from the host as for netns.
+    createLinks: (plan) => createVethLinks(run, plan),
+
     exec(node: NodePlan, argv: string[], opts: ExecOptions = {}) {
       if (opts.context === 'node') {
         return execInContainer(docker, node.ns, argv, { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject });
       }
       const env = { ...process.env, [NS_MARKER]: node.ns };
-      return run(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, env });
+      return run(netArgv(node.ns, argv), { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, env });
+    },
+
+    interactive(node, argv, opts = {}) {
+      if (opts.context === 'node') return interactiveInContainer(docker, node.ns, argv);
+      return interactiveNet(node.ns, argv, { ...process.env, [NS_MARKER]: node.ns });
     },
 
     spawn(node, argv, opts = {}) {
       // The marker finds host processes of the lab after its container is gone (proc-scan.ts).
-      return spawn(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, ...opts, env: { ...(opts.env ?? process.env), [NS_MARKER]: node.ns } });
+      return spawn(netArgv(node.ns, argv), { node: node.node.name, ...opts, env: { ...(opts.env ?? process.env), [NS_MARKER]: node.ns } });
     },
 
     async writeFile(node, path, content, opts = {}) {
@@ -192,10 +202,6 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
         throw new LabError('runtime', `[${node.node.name}] could not write ${files.map((f) => f.path).join(', ')} into container ${node.ns}: ${message(err)}`, { cause: err });
       }
       if (opts.owner) await runtime.exec(node, ['chown', `${opts.owner}:`, ...dirs, ...files.map((f) => f.path)], ctx);
-    },
-
-    frrLayout(): FrrLayout {
-      return { confDir: '/etc/frr', runDir: '/var/run/frr', daemonDir: '/usr/lib/frr' };
     },
 
     async removeLab(lab) {

@@ -6,11 +6,26 @@ import { parseResourceName, type LabPlan, type NodePlan } from '../../plan/plan.
 import { settleChildren } from '../../util/exec.js';
 import { deleteNamespaces, endLabProcesses, listNamespaces, netInodesOf } from '../namespaces.js';
 import { labsOfProcesses, netInodeOfPath, NS_MARKER, pidFilePids, readProcs } from '../proc-scan.js';
-import type { ExecOptions, FrrLayout, LabResources, Runtime, RuntimeDeps } from '../runtime.js';
+import type { ExecOptions, LabResources, Runtime, RuntimeDeps } from '../runtime.js';
+import { createVethLinks, interactiveNet, netArgv } from '../host-net.js';
 import { checkTools } from '../preflight.js';
+import { FRR_CONF_BASE, FRR_RUN_BASE } from '../../services/frr/paths.js';
 
-const FRR_ETC = '/etc/frr';
-const FRR_RUN = '/var/run/frr';
+/**
+ * Folders of the host where services keep one folder per node, named by its namespace
+ * (`shared-host` filesystem: FRR's config and run folders, src/services/frr/paths.ts). A lab's are
+ * removed with it, also after a crash, and the pid files in them name daemons to end.
+ */
+const NODE_FOLDER_BASES = [FRR_CONF_BASE, FRR_RUN_BASE];
+
+/** A lab's per-node folders, found by name (the lab's namespaces may be gone). */
+async function labFolders(lab: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const base of NODE_FOLDER_BASES) {
+    for (const e of await readdir(base).catch(() => [] as string[])) if (parseResourceName(e)?.lab === lab) out.push(insideBase(base, e));
+  }
+  return out;
+}
 
 /** frr's uid/gid, looked up once: the daemons drop to it and must own their folders. */
 async function frrIds(run: RuntimeDeps['run']): Promise<{ uid: number; gid: number } | undefined> {
@@ -20,8 +35,9 @@ async function frrIds(run: RuntimeDeps['run']): Promise<{ uid: number; gid: numb
 }
 
 /**
- * The default runtime: one network namespace per node on the host, FRR daemons per namespace with
- * their own pathspace (/etc/frr/<ns>, /var/run/frr/<ns>). Nothing is put in the host's namespace.
+ * The default runtime: one network namespace per node on the host. Nodes share the host's
+ * filesystem, so services keep a folder per node (FRR: /etc/frr/<ns>, /var/run/frr/<ns>, daemons
+ * told apart by their pathspace). Nothing is put in the host's namespace.
  */
 export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
   const { run, spawn } = deps;
@@ -38,6 +54,7 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
 
   const runtime: Runtime = {
     kind: 'netns',
+    filesystem: 'shared-host',
 
     async preflight(plan) {
       const tools = ['ip', 'iptables-restore', 'tcpdump', 'conntrack'];
@@ -59,12 +76,17 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
       await run(['ip', '-batch', '-'], { input: plan.nodes.map((n) => `netns add ${n.ns}\n`).join('') });
     },
 
+    createLinks: (plan) => createVethLinks(run, plan),
+
+    // `net` and `node` are one place here: the host's binaries in the node's namespace.
     exec(node: NodePlan, argv: string[], opts: ExecOptions = {}) {
-      return run(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, env: marked(node.ns) });
+      return run(netArgv(node.ns, argv), { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, env: marked(node.ns) });
     },
 
+    interactive: (node, argv) => interactiveNet(node.ns, argv, marked(node.ns)),
+
     spawn(node, argv, opts = {}) {
-      return spawn(['ip', 'netns', 'exec', node.ns, ...argv], { node: node.node.name, ...opts, env: marked(node.ns, opts.env) });
+      return spawn(netArgv(node.ns, argv), { node: node.node.name, ...opts, env: marked(node.ns, opts.env) });
     },
 
     async writeFile(_node, path, content, opts = {}) {
@@ -84,38 +106,27 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
       for (const f of files) await runtime.writeFile(node, f.path, f.content, opts);
     },
 
-    frrLayout(node): FrrLayout {
-      // The namespace name carries lab and node names: it must stay one folder below FRR's.
-      return { confDir: insideBase(FRR_ETC, node.ns), runDir: insideBase(FRR_RUN, node.ns), pathspace: node.ns, daemonDir: '/usr/lib/frr' };
-    },
-
     async removeLab(lab) {
       // After Ctrl-C, a daemon a child was still starting exists once that child has exited.
       await settleChildren();
       const spaces = (await listNamespaces(lab)).filter((n) => !n.link);
-      const runDirs = (await readdir(FRR_RUN).catch(() => [] as string[])).filter((e) => parseResourceName(e)?.lab === lab).map((e) => `${FRR_RUN}/${e}`);
+      const folders = await labFolders(lab);
       await endLabProcesses({
         lab,
         netInodes: netInodesOf(spaces),
-        pidFilePids: pidFilePids(runDirs),
+        pidFilePids: pidFilePids(folders),
         hostNetInode: netInodeOfPath('/proc/self/ns/net'),
         exclude: new Set([process.pid]),
       });
       await deleteNamespaces(run, spaces.map((s) => s.name));
-      // FRR's per-namespace folders, also those of namespaces a crash left without a namespace.
-      for (const base of [FRR_ETC, FRR_RUN]) {
-        const entries = await readdir(base).catch(() => [] as string[]);
-        for (const e of entries) {
-          const p = parseResourceName(e);
-          if (p && p.lab === lab) await rm(insideBase(base, e), { recursive: true, force: true });
-        }
-      }
+      // Services' per-node folders, also those of namespaces a crash left without a namespace.
+      for (const f of await labFolders(lab)) await rm(f, { recursive: true, force: true });
     },
 
     async list(): Promise<LabResources[]> {
       const byLab = new Map<string, string[]>();
       for (const n of (await listNamespaces()).filter((x) => !x.link)) byLab.set(n.lab, [...(byLab.get(n.lab) ?? []), n.node]);
-      for (const base of [FRR_ETC, FRR_RUN]) {
+      for (const base of NODE_FOLDER_BASES) {
         for (const e of await readdir(base).catch(() => [] as string[])) {
           const p = parseResourceName(e);
           if (p && !byLab.has(p.lab)) byLab.set(p.lab, []);

@@ -5,6 +5,7 @@ import { renderFrr, renderFrrDaemons } from '../../render/frr.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { CommandError } from '../../util/exec.js';
 import { daemonSpec, type FrrDaemon } from './catalogue.js';
+import { frrPaths } from './paths.js';
 import { vtyshArgv, vtyshErrors } from './vtysh.js';
 
 /** The config a router runs: the user's raw file (as read when the lab was planned), or ours rendered from the lab. */
@@ -30,7 +31,7 @@ async function missingBinary(runtime: Runtime, n: NodePlan, path: string): Promi
  * With -d an FRR daemon returns once it is ready to serve, so vtysh -b can follow at once.
  */
 export async function startFrr(runtime: Runtime, n: NodePlan): Promise<void> {
-  const layout = runtime.frrLayout(n);
+  const layout = frrPaths(runtime, n);
   const config = await frrConfigOf(n);
   const raw = n.node.frrConfig !== undefined;
   // frr.conf is what vtysh shows and what a raw config is; rendered configs also go per daemon.

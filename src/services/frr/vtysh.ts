@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { NodePlan } from '../../plan/plan.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { CommandResult, Runner } from '../../util/exec.js';
+import { frrPaths } from './paths.js';
 
 /** vtysh for a node: with the node's pathspace where many FRR instances share one filesystem. */
 export function vtyshArgv(runtime: Runtime, n: NodePlan): string[] {
-  const ps = runtime.frrLayout(n).pathspace;
+  const ps = frrPaths(runtime, n).pathspace;
   return ps ? ['vtysh', '-N', ps] : ['vtysh'];
 }
 
