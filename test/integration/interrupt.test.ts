@@ -1,20 +1,28 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canBuildLabs, leftovers, repoRoot, whyNoLabs } from '../helpers/machine.js';
 
 const bin = join(repoRoot, 'bin/asymlab.js');
 const SRC = 'labs/expressroute/er-return-via-internet/lab.yaml';
 
-/** A copy of a bundled lab under another name, in a temp folder; `extends:` made absolute. */
+/**
+ * A copy of a bundled lab under another name, in a temp folder laid out like labs/expressroute/: the
+ * scenario in a folder of its own with the base it extends beside that folder, so `extends:` stays
+ * inside the lab folder's parent as the paths rule asks.
+ */
 function labCopy(src: string, name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'asymlab-h2-interrupt-'));
-  const file = join(dir, 'lab.yaml');
+  const root = mkdtempSync(join(tmpdir(), 'asymlab-interrupt-'));
+  mkdirSync(join(root, 'scenario'));
+  const file = join(root, 'scenario', 'lab.yaml');
   const text = readFileSync(join(repoRoot, src), 'utf8')
     .replace(/^name: .*$/m, `name: ${name}`)
-    .replace(/^extends: (.*)$/m, (_m, base: string) => `extends: ${resolve(dirname(join(repoRoot, src)), base.trim())}`);
+    .replace(/^extends: (.*)$/m, (_m, base: string) => {
+      copyFileSync(resolve(dirname(join(repoRoot, src)), base.trim()), join(root, basename(base.trim())));
+      return `extends: ../${basename(base.trim())}`;
+    });
   writeFileSync(file, text);
   return file;
 }
