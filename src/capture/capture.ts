@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
+import { waitForLine } from '../util/wait-for.js';
 import type { LabPlan, NodePlan } from '../plan/plan.js';
 import { NFLOG_GROUP } from '../render/iptables.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -111,27 +112,9 @@ export async function startCaptures(plan: LabPlan, runtime: Runtime, dir: string
   return jobs;
 }
 
-/** tcpdump says "listening on IFACE" once the socket is bound: nothing is missed after that. */
+/** tcpdump says "listening on IFACE" once the socket is bound: nothing is missed after that. All jobs share one deadline. */
 async function waitReady(jobs: CaptureJob[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const ready = new Set<CaptureJob>();
-  const texts = new Map<CaptureJob, string>();
-  for (const j of jobs) j.bg.child.stderr?.on('data', (d: Buffer | string) => texts.set(j, (texts.get(j) ?? '') + d.toString()));
-  const exited = new Set<CaptureJob>();
-  for (const j of jobs) void j.bg.exited.then(() => exited.add(j));
-  while (ready.size < jobs.length) {
-    // Ctrl-C ends tcpdump too: its exit is then the interrupt's doing, not a capture failure.
-    if (signal?.aborted) throw new LabError('interrupted', `interrupted while tcpdump was starting (${ready.size} of ${jobs.length} listening)`);
-    for (const j of jobs) {
-      if (/listening on/.test(texts.get(j) ?? '')) ready.add(j);
-      else if (exited.has(j)) throw new LabError('runtime', `[${j.node}] tcpdump on ${j.iface} failed: ${(texts.get(j) ?? '').trim().slice(-300)}`);
-    }
-    if (Date.now() > deadline) {
-      const late = jobs.filter((j) => !ready.has(j)).map((j) => `${j.node}:${j.iface}`);
-      throw new LabError('timeout', `tcpdump was not listening within ${timeoutMs} ms on ${late.join(', ')}`);
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await Promise.all(jobs.map((j) => waitForLine(j.bg, /listening on/, timeoutMs, `[${j.node}] tcpdump on ${j.iface}`, { signal })));
 }
 
 /** "N packets captured", "N packets received by filter", "N packets dropped by kernel", "N packets dropped by interface". */
