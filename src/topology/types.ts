@@ -1,7 +1,8 @@
 /** The normalised lab: what the loader returns once inheritance is resolved and every rule passed. */
 import type { ProtocolName } from '../protocols/names.js';
 
-export type NodeKind = 'host' | 'router' | 'firewall';
+/** A kind registered in src/kinds/registry.ts; loading refuses any other. */
+export type NodeKind = string;
 export type RuntimeKind = 'netns' | 'docker';
 
 export interface Route {
@@ -61,6 +62,8 @@ export interface DnatRule {
 }
 
 export interface Firewall {
+  /** `backend:`, as written: the plan takes src/firewall/registry.ts's default when absent. */
+  backend?: string;
   inside: string[];
   allow: FirewallAllow[];
   snat: SnatRule[];

@@ -8,6 +8,7 @@ import { deleteNamespaces, endLabProcesses, listNamespaces, netInodesOf } from '
 import { labsOfProcesses, netInodeOfPath, NS_MARKER, pidFilePids, readProcs } from '../proc-scan.js';
 import type { ExecOptions, FrrLayout, LabResources, Runtime, RuntimeDeps } from '../runtime.js';
 import { checkTools } from '../preflight.js';
+import { hostTools } from '../../plan/host-tools.js';
 
 const FRR_ETC = '/etc/frr';
 const FRR_RUN = '/var/run/frr';
@@ -40,10 +41,7 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
     kind: 'netns',
 
     async preflight(plan) {
-      const tools = ['ip', 'iptables-restore', 'tcpdump', 'conntrack'];
-      const daemons = new Set(plan.nodes.flatMap((n) => n.daemons));
-      if (daemons.size) tools.push('vtysh', ...[...daemons].map((d) => `/usr/lib/frr/${d}`));
-      await checkTools(tools);
+      await checkTools(hostTools(plan, 'on-host'));
       if (process.getuid?.() !== 0) {
         throw new LabError('environment', 'asymlab needs root to create network namespaces', { hint: 'run it with sudo' });
       }
