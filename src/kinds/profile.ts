@@ -18,13 +18,16 @@ export interface NodeProfile {
   capabilities: Capabilities;
 }
 
+/** Forwarding is the kernel's: a node forwards when a forwarding sysctl is on, whoever set it (its kind, or the lab). */
+const forwarding = (node: LabNode) => node.sysctls['net.ipv4.ip_forward'] === '1' || node.sysctls['net.ipv6.conf.all.forwarding'] === '1';
+
 export function profileOf(node: LabNode): NodeProfile {
   const kind = kindOf(node);
   const services = kind.services(node);
   const backend = services.firewall ? backendOf(node) : undefined;
   const added: Partial<Capabilities> = backend?.capabilities ?? {};
   const capabilities: Capabilities = {
-    forwards: kind.capabilities.forwards || added.forwards === true,
+    forwards: kind.capabilities.forwards || added.forwards === true || forwarding(node),
     keepsState: kind.capabilities.keepsState || added.keepsState === true,
     logsDrops: kind.capabilities.logsDrops || added.logsDrops === true,
   };

@@ -86,6 +86,8 @@ describe('the kind registry', () => {
     expect(profileOf(node('router')).frr).toBe(true);
     expect(profileOf(node('firewall')).frr).toBe(false);
     expect(profileOf(node('host', { iptables: '/lab/rules' })).firewall?.name).toBe('iptables');
+    // what a node does is what its kernel is told: a host the lab makes forward, forwards
+    expect(profileOf(node('host', { sysctls: { 'net.ipv4.ip_forward': '1' } })).capabilities.forwards).toBe(true);
   });
 });
 
