@@ -61,9 +61,11 @@ export interface ConntrackEvent {
   flags: string[];
 }
 
-/** One iptables rule with its packet counter, from `iptables-save -c` before and after the flows. */
+/** One firewall rule with its packet counter, before and after the flows (iptables: `iptables-save -c`, `ip6tables-save -c`). */
 export interface RuleCounter {
   node: string;
+  /** The family of the ruleset it is in; absent in evidence that did not say. */
+  family?: 4 | 6;
   table: string;
   chain: string;
   /** 1-based position in its chain, as `iptables -L --line-numbers` shows. */

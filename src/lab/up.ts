@@ -1,5 +1,4 @@
 import { LabError } from '../errors.js';
-import { applyFirewall } from '../nodes/firewall.js';
 import { checkFrrConfig, frrConfigOf, startFrr } from '../nodes/frr.js';
 import { configureNode } from '../nodes/net-config.js';
 import { planLab, type LabPlan } from '../plan/plan.js';
@@ -84,8 +83,9 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     }, () => `${plan.nodes.length} ${runtime.kind === 'netns' ? 'namespaces' : 'containers'}`);
     await timed('links', () => runtime.createLinks(plan), (n) => `${n} veth pairs`);
     await timed('addresses', () => mapLimit(plan.nodes, limit, (n) => configureNode(runtime, n)).then(() => undefined));
+    // Services start on the nodes that run them, whatever their kind: a router with `firewall:` loads a ruleset.
     const fws = plan.nodes.filter((n) => n.firewall);
-    if (fws.length) await timed('firewalls', () => mapLimit(fws, limit, (n) => applyFirewall(runtime, n)).then(() => undefined), () => `${fws.length} rulesets`);
+    if (fws.length) await timed('firewalls', () => mapLimit(fws, limit, (n) => n.firewall!.backend.load(runtime, n)).then(() => undefined), () => `${fws.length} rulesets`);
     const routers = plan.nodes.filter((n) => n.frr);
     // Their kernel tables are watched from before FRR starts, so convergence misses no route.
     if (routers.length) {

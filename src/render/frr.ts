@@ -134,19 +134,13 @@ export function renderFrrDaemons(node: LabNode, profile: FrrProfile = LAB_PROFIL
   return { zebra: file([]), staticd: file(staticd), bgpd: file(bgpd) };
 }
 
-/** Whether a node runs FRR at all. */
-export function runsFrr(node: LabNode): boolean {
-  return node.kind === 'router' || node.bgp !== undefined || node.frrConfig !== undefined;
-}
-
 /**
- * The daemons a node runs, in start order: none without FRR; else those its config needs (zebra
- * always), read from the raw config when it has one, from ours rendered otherwise (staticd with
- * static routes, bgpd with BGP). A raw config that cannot be read gets zebra: starting it reads the
- * file again and fails with the reason.
+ * The daemons a node that runs FRR (its kind decides: src/kinds/) starts, in start order: those its
+ * config needs (zebra always), read from the raw config when it has one, from ours rendered
+ * otherwise (staticd with static routes, bgpd with BGP). A raw config that cannot be read gets
+ * zebra: starting it reads the file again and fails with the reason.
  */
 export function frrDaemonsOf(node: LabNode, rawConfig?: string): FrrDaemon[] {
-  if (!runsFrr(node)) return [];
   if (node.frrConfig !== undefined) return rawConfig === undefined ? ['zebra'] : daemonsFromConfig(rawConfig);
   return daemonsFromConfig(renderFrr(node));
 }

@@ -5,16 +5,8 @@ import { nodeAddresses } from './addresses.js';
 import { deepMerge, isMap, type Json } from './merge.js';
 import { isProtocolName, PROTOCOL_FORMS } from '../protocols/names.js';
 import { isAddress } from '../util/ip.js';
-import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, NodeKind, Route, RuntimeKind } from './types.js';
-
-export const NODE_KINDS: readonly NodeKind[] = ['host', 'router', 'firewall'];
-
-/** What each kind sets unless the lab says otherwise. Routers and firewalls forward; hosts do not. */
-export const KIND_DEFAULT_SYSCTLS: Record<NodeKind, Record<string, string>> = {
-  host: {},
-  router: { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' },
-  firewall: { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' },
-};
+import { findKind, kindProblem, missingKindHint } from '../kinds/registry.js';
+import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, Route, RuntimeKind } from './types.js';
 
 type Raw = Record<string, Json>;
 
@@ -52,6 +44,7 @@ function normaliseBgp(b: Raw): Bgp {
 function normaliseFirewall(f: Raw | undefined): Firewall {
   const list = (k: string) => (f && Array.isArray(f[k]) ? (f[k] as Raw[]) : []);
   return {
+    ...(typeof f?.backend === 'string' ? { backend: f.backend } : {}),
     inside: f ? asList(f.inside) : [],
     // schema-checked already: the raw shapes are the typed ones
     allow: list('allow').map((a) => ({ ...a }) as unknown as Firewall['allow'][number]),
@@ -153,13 +146,12 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
     if (value === null) continue;
     const raw = inheritNode(topology, isMap(value) ? value : {});
     const path = `topology.nodes.${name}`;
-    const kind = String(raw.kind ?? '') as NodeKind;
-    if (!raw.kind) problems.push({ path, message: `node '${name}' has no kind`, hint: `add kind: one of ${NODE_KINDS.join(', ')}` });
-    else if (!NODE_KINDS.includes(kind)) {
-      problems.push({ path: `${path}.kind`, message: `unknown kind '${kind}'`, hint: `supported kinds: ${NODE_KINDS.join(', ')}` });
-    }
+    const kind = String(raw.kind ?? '');
+    const kindDef = findKind(kind);
+    if (!raw.kind) problems.push({ path, message: `node '${name}' has no kind`, hint: missingKindHint() });
+    else if (!kindDef) problems.push({ path: `${path}.kind`, ...kindProblem(kind)! });
     const ifaces = isMap(raw.interfaces) ? raw.interfaces : {};
-    const sysctls: Record<string, string> = { ...(KIND_DEFAULT_SYSCTLS[kind] ?? {}) };
+    const sysctls: Record<string, string> = { ...(kindDef?.sysctls ?? {}) };
     for (const [k, v] of Object.entries(isMap(raw.sysctls) ? raw.sysctls : {})) sysctls[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
     const resolvePath = (p: Json | undefined) => (typeof p === 'string' ? (isAbsolute(p) ? p : resolve(dir, p)) : undefined);
     nodes.push({
@@ -175,7 +167,7 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       binds: asList(raw.binds),
       bgp: isMap(raw.bgp) ? normaliseBgp(raw.bgp) : undefined,
       frrConfig: resolvePath(raw['frr-config']),
-      firewall: isMap(raw.firewall) || kind === 'firewall' ? normaliseFirewall(isMap(raw.firewall) ? raw.firewall : undefined) : undefined,
+      firewall: isMap(raw.firewall) || kindDef?.firewallByDefault ? normaliseFirewall(isMap(raw.firewall) ? raw.firewall : undefined) : undefined,
       iptables: resolvePath(raw.iptables),
     });
   }

@@ -3,7 +3,8 @@ import type { ProtocolName } from '../protocols/names.js';
 
 import type { RuntimeName } from '../runtime/registry.js';
 
-export type NodeKind = 'host' | 'router' | 'firewall';
+/** A kind registered in src/kinds/registry.ts; loading refuses any other. */
+export type NodeKind = string;
 /** The registry's runtimes (src/runtime/registry.ts). */
 export type RuntimeKind = RuntimeName;
 
@@ -64,6 +65,8 @@ export interface DnatRule {
 }
 
 export interface Firewall {
+  /** `backend:`, as written: the plan takes src/firewall/registry.ts's default when absent. */
+  backend?: string;
   inside: string[];
   allow: FirewallAllow[];
   snat: SnatRule[];

@@ -3,6 +3,8 @@ import { canonicalAddress, contains, familyOf, hostOf, isAddress, network, netwo
 import { nodeAddresses, owns } from './addresses.js';
 import { IFACE_HINT, IFACE_RE, IP_KEYWORD_HINT, ipKeywordProblem, NAME_HINT, NAME_RE, PCAP_RESERVED_IFACE_RE } from './names.js';
 import { PROTOCOL_FORMS } from '../protocols/names.js';
+import { backendProblems } from '../firewall/registry.js';
+import { findKind } from '../kinds/registry.js';
 import type { Lab, LabNode } from './types.js';
 
 /**
@@ -280,6 +282,9 @@ const firewall: Rule = (lab, ix) => {
   return out;
 };
 
+/** Each kind's own rules, and the firewall backend a node names (unknown, or another than its raw file's). */
+const kinds: Rule = (lab) => lab.nodes.flatMap((n) => [...(findKind(n.kind)?.validate?.(n, np(n)) ?? []), ...backendProblems(n, np(n))]);
+
 const flows: Rule = (lab, ix) => {
   const out: InputProblem[] = [];
   const known = new Set(lab.nodes.map((n) => n.name));
@@ -392,5 +397,5 @@ const flowForms: Rule = (lab) => {
 
 export function validateLab(lab: Lab): InputProblem[] {
   const ix = indexLab(lab);
-  return [names, links, capturable, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms].flatMap((rule) => rule(lab, ix));
+  return [names, kinds, links, capturable, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms].flatMap((rule) => rule(lab, ix));
 }

@@ -1,8 +1,8 @@
-/** The NFLOG prefix contract: what render/iptables.ts writes is what the analysis reads back. */
+/** The NFLOG prefix contract: what firewall/iptables-render.ts writes is what the analysis reads back. */
 import { describe, expect, it } from 'vitest';
-import { parseIptablesSave } from '../../src/analysis/parse-counters.js';
+import { parseIptablesSave } from '../../src/firewall/iptables-save.js';
 import { NFLOG_PREFIX_MAX, nflogPrefix, parseNflogPrefix } from '../../src/firewall/nflog-prefix.js';
-import { renderIptables } from '../../src/render/iptables.js';
+import { renderIptables } from '../../src/firewall/iptables-render.js';
 import type { LabNode } from '../../src/topology/types.js';
 
 const fw: LabNode = {

@@ -10,6 +10,7 @@ import type { DropContext } from '../explain-drop.js';
 import { conntrackFor, describeConntrack, ruleCounterFor } from '../node-state.js';
 import { formatTuple } from '../tuple.js';
 import type { PacketTrace, RunEvidence } from '../types.js';
+import { familyOf } from '../../util/ip.js';
 import { windowOf } from '../window.js';
 import type { DropExplainer, DropFinding } from './explainer.js';
 
@@ -80,7 +81,8 @@ export const nflogRule: DropExplainer = {
     const found: DropFinding = { reason: 'firewall-rule', node: hit.node, nflogPrefix: hit.prefix, facts };
     if (rule) Object.assign(found, { chain: rule.chain, ruleIndex: rule.index, ruleLabel: rule.label });
     facts.push(`${hit.node}'s NFLOG capture holds this ${packet} (${hit.count} cop${hit.count === 1 ? 'y' : 'ies'}) with prefix ${hit.prefix}.`);
-    const c = ruleCounterFor(ctx.evidence, hit.node, hit.prefix, rule?.chain, rule?.index);
+    const client = ctx.track.tuples[0];
+    const c = ruleCounterFor(ctx.evidence, hit.node, hit.prefix, rule?.chain, rule?.index, client ? familyOf(client.src) : undefined);
     if (c) {
       found.counter = { before: c.packetsBefore, after: c.packetsAfter };
       facts.push(`Rule ${c.index} of ${c.table}/${c.chain} on ${hit.node} (${c.rule}) counted ${c.packetsBefore}→${c.packetsAfter} packets.`);

@@ -2,12 +2,14 @@
  * The drawing model: what the report page and `asymlab graph` draw, decided from report.json (or a
  * lab file) by pure functions, before any SVG exists. Tests check this model without a browser.
  */
-
-export type DrawNodeKind = 'host' | 'router' | 'firewall';
+import type { NodeShape } from '../../kinds/kind.js';
 
 export interface DrawNode {
   id: string;
-  kind: DrawNodeKind;
+  /** The kind's name, as report.json gives it: a label, never compared. */
+  kind: string;
+  /** How it is drawn, from its kind (src/kinds/). */
+  shape: NodeShape;
   group?: string;
   ifaces: { name: string; addresses: string[] }[];
   loopbacks: string[];
@@ -124,7 +126,9 @@ export interface FlowRow {
 
 export interface NodePanel {
   node: string;
-  kind: DrawNodeKind;
+  kind: string;
+  /** Whether asymlab read its connection table (it keeps connection state). */
+  keepsState: boolean;
   ifaces: { name: string; addresses: string[] }[];
   loopbacks: string[];
   config: string[];

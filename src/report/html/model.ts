@@ -4,7 +4,8 @@
  * and its tests start from here.
  */
 import type { FlowExpect, Lab } from '../../topology/types.js';
-import { reportTopology, type NodeEvidence } from '../report-extras.js';
+import { capabilitiesOfKind } from '../../kinds/registry.js';
+import { reportTopology, type NodeEvidence, type ReportTopology } from '../report-extras.js';
 import type { Report, ReportFlow } from '../report.js';
 import { peersOf } from './copies.js';
 import { laddersOf, LADDERS_PER_FLOW } from './ladder.js';
@@ -31,18 +32,21 @@ function phasesOf(f: ReportFlow): Phase[] | undefined {
   return Array.isArray(p) ? (p as Phase[]) : undefined;
 }
 
-function panelsOf(topo: TopologyModel, config: Map<string, string[]>, evidence: Record<string, NodeEvidence> | undefined): NodePanel[] {
+function panelsOf(topo: TopologyModel, nodes: ReportTopology['nodes'], evidence: Record<string, NodeEvidence> | undefined): NodePanel[] {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
   return topo.nodes.map((n) => {
     const e = evidence?.[n.id];
+    const r = byName.get(n.id);
     return {
       node: n.id,
       kind: n.kind,
+      keepsState: (r?.capabilities ?? capabilitiesOfKind(n.kind)).keepsState,
       ifaces: n.ifaces,
       loopbacks: n.loopbacks,
-      config: config.get(n.id) ?? [],
+      config: r?.config ?? [],
       conntrack: e?.conntrack ?? [],
       counters: [
-        ...(e?.counters ?? []).map((c) => `${c.table}/${c.chain} rule ${c.index}: ${c.before}→${c.after}  ${c.rule}`),
+        ...(e?.counters ?? []).map((c) => `${c.family === 6 ? 'ip6 ' : ''}${c.table}/${c.chain} rule ${c.index}: ${c.before}→${c.after}  ${c.rule}`),
         ...(e?.kernel ?? []).map((k) => `${k.name}: ${k.before}→${k.after}`),
       ],
       routes: e?.routes ?? [],
@@ -53,7 +57,6 @@ function panelsOf(topo: TopologyModel, config: Map<string, string[]>, evidence: 
 export function drawingModel(report: Report, opts: { laddersPerFlow?: number } = {}): DrawingModel {
   const topology = report.topology ? topologyFromReport(report.topology, report.flows) : topologyFromPackets(report.flows);
   const peers = peersOf(topology.links);
-  const config = new Map((report.topology?.nodes ?? []).map((n) => [n.name, n.config ?? []]));
   const ladders: DrawingModel['ladders'] = [];
   const laddersLeftOut: Record<string, number> = {};
   for (const f of report.flows) {
@@ -87,7 +90,7 @@ export function drawingModel(report: Report, opts: { laddersPerFlow?: number } =
     }),
     ladders,
     laddersLeftOut,
-    panels: panelsOf(topology, config, report.nodes),
+    panels: panelsOf(topology, report.topology?.nodes ?? [], report.nodes),
     captures: report.captures ?? [],
     timings: Object.entries(report.timings).map(([step, ms]) => ({ step, ms })),
     warnings: [...new Set(report.flows.flatMap((f) => f.warnings))],
@@ -110,7 +113,7 @@ export function labModel(lab: Lab): DrawingModel {
     flows: [],
     ladders: [],
     laddersLeftOut: {},
-    panels: panelsOf(topology, new Map(topo.nodes.map((n) => [n.name, n.config])), undefined),
+    panels: panelsOf(topology, topo.nodes, undefined),
     captures: [],
     timings: [],
     warnings: [],

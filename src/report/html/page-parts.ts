@@ -41,7 +41,7 @@ export function nodePanel(p: NodePanel, mode: DrawingModel['mode']): string {
   ];
   if (mode === 'report') {
     parts.push(
-      list('conntrack', p.conntrack, p.kind === 'firewall' ? 'no conntrack entry or event recorded' : 'not a firewall: no conntrack table read'),
+      list('conntrack', p.conntrack, p.keepsState ? 'no conntrack entry or event recorded' : 'keeps no connection state: no conntrack table read'),
       list('counters that moved', p.counters, 'none moved (or not recorded)'),
       list('routes after the flows', p.routes, 'not recorded'),
     );

@@ -1,9 +1,6 @@
-import { nflogPrefix } from '../firewall/nflog-prefix.js';
+import { NFLOG_GROUP, nflogPrefix } from './nflog-prefix.js';
 import { familyOf } from '../util/ip.js';
 import type { Firewall, FirewallAllow, LabNode } from '../topology/types.js';
-
-/** The NFLOG group every drop rule logs to; captured as `nflog:<group>` inside the node. */
-export const NFLOG_GROUP = 1;
 
 function fam(v: string | undefined): 4 | 6 | undefined {
   return v === undefined ? undefined : familyOf(v);
@@ -109,4 +106,3 @@ export function renderIptables(node: LabNode): { v4: string; v6: string } {
     [`# asymlab: ${node.name} (${family === 4 ? 'iptables' : 'ip6tables'}-restore)`, ...mangleTable(fw), ...natTable(fw, family), ...filterTable(node.name, fw, family), ''].join('\n');
   return { v4: render(4), v6: render(6) };
 }
-

@@ -1,0 +1,46 @@
+/**
+ * The contract of a firewall backend: how a node's firewall intent (`firewall:`) becomes rules in
+ * the kernel, and how their counters come back as evidence. Backends are listed in registry.ts; a
+ * node picks one with `firewall: {backend: NAME}` (default iptables), or by its raw-file key.
+ *
+ * Every drop rule a backend renders logs first to NFLOG group NFLOG_GROUP with the prefix
+ * nflogPrefix(node, chain, index, label) (nflog-prefix.ts), where chain and index are those its
+ * counters() gives the rule: the analysis reads the prefix from the NFLOG capture and finds the
+ * rule's counter by it, whatever the backend.
+ */
+import type { RuleCounter } from '../analysis/types.js';
+import type { Capabilities } from '../kinds/kind.js';
+import type { NodePlan } from '../plan/plan.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { LabNode } from '../topology/types.js';
+
+/** What a backend read of its counters at one moment, as raw text the run folder keeps (evidence/<node>-<when>.json). */
+export interface FirewallSnapshot {
+  /** The backend that took it. */
+  backend: string;
+  /** Its dumps by the backend's own names, e.g. iptables: `v4` (iptables-save -c) and `v6` (ip6tables-save -c). */
+  dumps: Record<string, string>;
+}
+
+export interface FirewallBackend {
+  name: string;
+  /** Host programs it runs inside a node's network namespace: preflight asks for them. */
+  tools: readonly string[];
+  /** What a node running it can do besides what its kind does. */
+  capabilities: Partial<Capabilities>;
+  /** A lab key naming a raw ruleset file loaded as is instead of the rendered one (`iptables:`). */
+  raw?: { key: string; fileOf(node: LabNode): string | undefined };
+  /**
+   * The node's `firewall:` intent as ruleset files by name (iptables: `v4`, `v6`). Pure; the golden
+   * tests keep them as test/golden/<lab>/<node>.<backend>.<name>.
+   */
+  render(node: LabNode): Record<string, string>;
+  /** argv that checks one rendered file (on stdin) without loading it, for the golden tests. */
+  checkArgv(name: string): string[];
+  /** Loads the node's ruleset (its raw file, else the rendered one) into its namespace; throws LabError. */
+  load(runtime: Runtime, n: NodePlan): Promise<void>;
+  /** The rules' counters now, every family's. */
+  snapshot(runtime: Runtime, n: NodePlan): Promise<Record<string, string>>;
+  /** Rule counters from the dumps before and after the flows, each with its family. Pure. */
+  counters(node: string, before: Record<string, string>, after: Record<string, string>): RuleCounter[];
+}
