@@ -116,6 +116,25 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   {
+    name: 'export',
+    section: 'Labs',
+    args: 'LAB',
+    required: { count: 1, what: 'LAB' },
+    summary: 'write the lab as a containerlab topology (for containerlab, clabernetes)',
+    options: {
+      to: { type: 'string', value: 'TARGET', help: 'containerlab' },
+      out: { type: 'string', short: 'o', value: 'DIR', help: 'the folder to write into' },
+      image: { type: 'string', value: 'IMAGE', multiple: true, help: 'every node\'s image, or KIND=IMAGE for one kind (repeatable)' },
+      'allow-outside-paths': outsideOption,
+    },
+    root: false,
+    async run(p, v, ctx) {
+      const { exportCommand } = await import('./commands/export.js');
+      const images = v.image === undefined ? [] : Array.isArray(v.image) ? v.image : [String(v.image)];
+      return exportCommand({ lab: p[0], to: str(v, 'to'), out: str(v, 'out'), images }, withPaths(ctx, v));
+    },
+  },
+  {
     name: 'labs',
     section: 'Labs',
     args: '',

@@ -37,6 +37,11 @@ export interface FirewallBackend {
   render(node: LabNode): Record<string, string>;
   /** argv that checks one rendered file (on stdin) without loading it, for the golden tests. */
   checkArgv(name: string): string[];
+  /**
+   * How a node loads the ruleset where asymlab is absent (`asymlab export`): the argv that loads
+   * one file (rendered, or the raw one under `rawName`) from stdin. A backend without it cannot be exported.
+   */
+  standalone?: { rawName: string; loadArgv(name: string): string[] };
   /** Loads the node's ruleset (its raw file, else the rendered one) into its namespace; throws LabError. */
   load(runtime: Runtime, n: NodePlan): Promise<void>;
   /** The rules' counters now, every family's. */

@@ -28,6 +28,9 @@ export const iptables: FirewallBackend = {
 
   checkArgv: (name) => [FAMILIES.find((f) => f.name === name)?.restore ?? 'iptables-restore', '--test'],
 
+  // a raw file is an iptables-save of IPv4, as load() takes it
+  standalone: { rawName: 'v4', loadArgv: (name) => [FAMILIES.find((f) => f.name === name)?.restore ?? 'iptables-restore'] },
+
   async load(runtime, n) {
     const sets: { tool: string; text: string; source: string }[] = [];
     if (n.node.iptables) {
