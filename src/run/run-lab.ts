@@ -6,6 +6,7 @@ import { startCaptures, stopCaptures, type CaptureStats } from '../capture/captu
 import { snapshotLab, stopConntrack, watchConntrack } from '../capture/snapshot.js';
 import { LabError } from '../errors.js';
 import { ignoreEvents, stepTimer, type EventSink } from '../lab/events.js';
+import { attachLab, type AttachOptions } from '../lab/attach.js';
 import { upLab, type StartedLab, type UpOptions } from '../lab/up.js';
 import { readPcap } from '../pcap/read.js';
 import type { Lab } from '../topology/types.js';
@@ -19,6 +20,8 @@ export interface RunOptions extends UpOptions {
   outDir?: string;
   /** Leave the lab up after the run (for `inspect` and `trace`). */
   keepUp?: boolean;
+  /** Prove the flows on a lab containerlab deployed (src/lab/attach.ts): nothing is built or removed. */
+  attach?: Pick<AttachOptions, 'via' | 'runtime'>;
 }
 
 export interface RunResult {
@@ -100,7 +103,7 @@ export async function runLab(lab: Lab, opts: RunOptions = {}): Promise<RunResult
   if (lab.flows.length === 0) throw new LabError('input', `${lab.file}: flows: the lab has no flows to run`, { hint: 'add flows: (see docs/lab-format.md), or use `asymlab up`' });
   const emit = opts.emit ?? ignoreEvents;
   const outDir = opts.outDir ?? defaultOutDir(lab.name);
-  const started = await upLab(lab, opts);
+  const started = opts.attach ? await attachLab(lab, { ...opts, ...opts.attach }) : await upLab(lab, opts);
   let ok = false;
   try {
     opts.signal?.throwIfAborted();
@@ -109,9 +112,10 @@ export async function runLab(lab: Lab, opts: RunOptions = {}): Promise<RunResult
     return { lab: lab.name, outDir, verdicts, traces, timings: { ...started.timings, ...timings }, pass: verdicts.every((v) => v.pass) };
   } catch (e) {
     // After Ctrl-C a child ended by the interrupt (tcpdump, a flow) fails in its own words: the failure is the interrupt's.
-    if (opts.signal?.aborted) throw new LabError('interrupted', `interrupted: lab '${lab.name}' removed`, { cause: e });
+    if (opts.signal?.aborted) throw new LabError('interrupted', `interrupted: lab '${lab.name}' ${opts.attach ? 'left as found' : 'removed'}`, { cause: e });
     throw e;
   } finally {
-    if (!opts.keepUp || !ok) await started.down();
+    // An attached lab is never taken down: `down` removes what the run brought.
+    if (!opts.keepUp || !ok || opts.attach) await started.down();
   }
 }
