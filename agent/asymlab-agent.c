@@ -269,10 +269,20 @@ static const char *tcp_outcome(int e) {
   return "error";
 }
 
+/* The attempt failed with an error (the socket is gone for Node): no local address but the source asked for. */
+#define TCP_FAIL(e)                  \
+  do {                               \
+    r->outcome = tcp_outcome(e);     \
+    r->error = errno_name(e);        \
+    errored = 1;                     \
+    goto done;                       \
+  } while (0)
+
 static void tcp_attempt(const struct opts *o, int i, struct record *r) {
   static char payload[65536], echoed[65536];
   size_t plen = line_payload(payload, sizeof payload, o->flow, i, o->size);
   double t0 = mono_ms();
+  int errored = 0;
   r->started_at = epoch_s();
   r->src_port = o->source_port + i;
   int v6 = is_v6(o->address);
@@ -283,13 +293,14 @@ static void tcp_attempt(const struct opts *o, int i, struct record *r) {
   int on = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on); /* as libuv binds */
   r->outcome = "error";
-  if (!llen || !rlen) { r->error = "EINVAL"; goto done; }
-  if (bind(fd, (struct sockaddr *)&local, llen) != 0) { r->error = errno_name(errno); goto done; }
-  if (connect(fd, (struct sockaddr *)&remote, rlen) != 0 && errno != EINPROGRESS) {
-    r->outcome = tcp_outcome(errno);
+  if (!llen || !rlen) TCP_FAIL(EINVAL);
+  if (bind(fd, (struct sockaddr *)&local, llen) != 0) {
+    r->outcome = "error";
     r->error = errno_name(errno);
+    errored = 1;
     goto done;
   }
+  if (connect(fd, (struct sockaddr *)&remote, rlen) != 0 && errno != EINPROGRESS) TCP_FAIL(errno);
   size_t got = 0, sent = 0;
   int connected = 0;
   for (;;) {
@@ -303,24 +314,28 @@ static void tcp_attempt(const struct opts *o, int i, struct record *r) {
       int err = 0;
       socklen_t el = sizeof err;
       getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
-      if (err) { r->outcome = tcp_outcome(err); r->error = errno_name(err); goto done; }
+      if (err) TCP_FAIL(err);
       connected = 1;
       r->connect_ms = mono_ms() - t0;
       r->has_connect = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-      local_address(fd, r->src);
       continue;
     }
     if ((p.revents & POLLOUT) && sent < plen) {
       ssize_t w = send(fd, payload + sent, plen - sent, MSG_NOSIGNAL);
-      if (w < 0 && errno != EAGAIN) { r->outcome = tcp_outcome(errno); r->error = errno_name(errno); goto done; }
+      if (w < 0 && errno != EAGAIN) TCP_FAIL(errno);
       if (w > 0) sent += (size_t)w;
     }
     if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t k = recv(fd, echoed + got, sizeof echoed - got, 0);
       if (k < 0 && errno == EAGAIN) continue;
-      if (k < 0) { r->outcome = tcp_outcome(errno); r->error = errno_name(errno); goto done; }
-      if (k == 0) { r->outcome = "timeout"; r->error = "ECLOSED"; goto done; } /* closed before the echo: as the Node agent says it */
+      if (k < 0) TCP_FAIL(errno);
+      if (k == 0) { /* closed before the echo: as the Node agent says it */
+        r->outcome = "timeout";
+        r->error = "ECLOSED";
+        errored = 1;
+        goto done;
+      }
       got += (size_t)k;
       if (got >= plen) {
         r->echoed = got == plen && memcmp(echoed, payload, plen) == 0;
@@ -330,6 +345,7 @@ static void tcp_attempt(const struct opts *o, int i, struct record *r) {
       }
     }
   }
+  local_address(fd, r->src);
   /* Close politely so the FIN exchange is captured too: our FIN, then the peer's or 50 ms. */
   shutdown(fd, SHUT_WR);
   double until = mono_ms() + 50;
@@ -342,10 +358,10 @@ static void tcp_attempt(const struct opts *o, int i, struct record *r) {
     if (recv(fd, sink, sizeof sink, 0) <= 0) break;
   }
 done:
-  if (strcmp(r->outcome, "connected") != 0) {
-    /* a failed attempt still reports where it was bound, as Node's socket.localAddress does */
-    if (!r->src[0] && fd >= 0) local_address(fd, r->src);
-  }
+  /* Node reports the socket's local address while it is open (connected, timed out), none once an
+     error closed it: then only the source the flow asked for. */
+  if (errored) snprintf(r->src, sizeof r->src, "%s", o->source ? o->source : "");
+  else if (!r->src[0]) local_address(fd, r->src);
   close(fd);
   r->total_ms = mono_ms() - t0;
 }
