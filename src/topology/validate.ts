@@ -4,6 +4,8 @@ import { nodeAddresses, owns } from './addresses.js';
 import { IFACE_HINT, IFACE_RE, IP_KEYWORD_HINT, ipKeywordProblem, NAME_HINT, NAME_RE } from './names.js';
 import { PROTOCOL_FORMS } from '../protocols/names.js';
 import type { Lab, LabNode } from './types.js';
+import { validateEvents } from '../events/validate-events.js';
+import { validateBfd } from './validate-bfd.js';
 
 /**
  * Semantic rules over a normalised lab. Each rule returns every problem it finds, with the dot-path
@@ -382,5 +384,5 @@ const flowForms: Rule = (lab) => {
 
 export function validateLab(lab: Lab): InputProblem[] {
   const ix = indexLab(lab);
-  return [names, links, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms].flatMap((rule) => rule(lab, ix));
+  return [names, links, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms, validateBfd, validateEvents].flatMap((rule) => rule(lab, ix));
 }
