@@ -1,0 +1,36 @@
+/**
+ * Which packets of a long-lived flow carry which of its messages, per protocol. TCP writes
+ * fixed-length lines, so message i is bytes i×n to (i+1)×n-1 after the client's initial sequence
+ * number (from the SYN; without one, the first data captured is taken as message 0's); however the
+ * kernel cut, merged or retransmitted them, a segment's seq and length say which it carries. A
+ * UDP request is named by its digest, an ICMP echo request by its seq.
+ */
+import type { PacketTrace } from '../analysis/types.js';
+import type { SessionPackets } from './protocol.js';
+
+export const tcpSessionPackets: SessionPackets = {
+  probe: (t) => t.direction === 'forward' && (t.payloadLength ?? 0) > 0,
+  messages(t, track) {
+    const s = track.record.session;
+    if (!s || !t.payloadLength || t.seq === undefined) return [];
+    const syn = track.traces.find((x) => x.direction === 'forward' && x.label === 'SYN');
+    const firstData = Math.min(...track.traces.filter((x) => x.direction === 'forward' && (x.payloadLength ?? 0) > 0 && x.seq !== undefined).map((x) => x.seq!));
+    const base = syn?.seq !== undefined ? (syn.seq + 1) >>> 0 : firstData;
+    const rel = (t.seq - base) >>> 0;
+    const first = Math.floor(rel / s.messageBytes);
+    const last = Math.floor((rel + t.payloadLength - 1) / s.messageBytes);
+    const out: number[] = [];
+    for (let i = first; i <= last && i < s.messages.length; i++) out.push(i);
+    return out;
+  },
+};
+
+export const udpSessionPackets: SessionPackets = {
+  probe: (t) => t.direction === 'forward' && t.label === 'REQUEST',
+  messages: (t: PacketTrace, track) => (track.record.session?.messages ?? []).filter((m) => m.payloadDigests?.[0] === t.payloadDigest).map((m) => m.index),
+};
+
+export const icmpSessionPackets: SessionPackets = {
+  probe: (t) => t.direction === 'forward' && t.label === 'ECHO-REQUEST',
+  messages: (t, track) => (track.record.session?.messages ?? []).filter((m) => m.seq === t.seq).map((m) => m.index),
+};
