@@ -46,9 +46,14 @@ export function lossyNear(ctx: DropContext, node: string): string[] {
   return out;
 }
 
-/** Causes that only a timed run's events give (a link an event took down), tried after EXPLAINERS. */
+/**
+ * Causes that only a timed run's events give (a link an event took down). They are tried before
+ * the reverse-path filter and the routes: those are read from tables taken after the flows, when
+ * routing may have moved since the packet died (a route withdrawn seconds after the link went).
+ */
 export const EVENT_EXPLAINERS: readonly DropExplainer[] = [linkDown];
-const ALL: readonly DropExplainer[] = [...EXPLAINERS, ...EVENT_EXPLAINERS];
+const tablesFrom = EXPLAINERS.findIndex((e) => e.reason === 'rp-filter' || e.reason === 'no-route');
+const ALL: readonly DropExplainer[] = [...EXPLAINERS.slice(0, tablesFrom), ...EVENT_EXPLAINERS, ...EXPLAINERS.slice(tablesFrom)];
 
 function explainFromEvidence(ctx: DropContext, site: DropSite): DropEvidence {
   const { node, iface, packet } = site;

@@ -20,6 +20,8 @@ export function newConnectionFindings(flows: Flow[], verdicts: FlowVerdict[], ti
     const broke = phases.find((p, k) => k > 0 && p.result !== 'delivered' && phases[k - 1].result === 'delivered');
     const cause = broke?.after;
     if (!broke || !cause) return;
+    const last = phases[phases.length - 1].name;
+    let first: { n: number; at: number; flow: Flow; ok: number; total: number; via: string[] } | undefined;
     flows.forEach((nf, j) => {
       if (j === i || !sameWay(lf, nf) || (nf.startMs ?? 0) <= (lf.startMs ?? 0)) return;
       const nv = verdicts[j];
@@ -30,13 +32,16 @@ export function newConnectionFindings(flows: Flow[], verdicts: FlowVerdict[], ti
         .sort((a, b) => a.at - b.at)[0];
       if (!worked) return;
       const n = Math.round(worked.at - cause.atMs);
-      const ok = nv.connections.filter((c) => c.outcome === 'connected').length;
-      const via = nv.path.length ? ` via ${nv.path.join(' → ')}` : '';
-      lv.findings = [
-        ...(lv.findings ?? []),
-        `new connections worked after ${n} ms while this one died: flow '${nf.name}' connected at +${Math.round(worked.at)} ms, ${n} ms after ${cause.label} (${ok}/${nv.connections.length} connected${via}); this session ended ${phases[phases.length - 1].name}`,
-      ];
-      nv.findings = [...(nv.findings ?? []), `a new connection worked ${n} ms after ${cause.label}, while the older session '${lf.name}' died (${phases[phases.length - 1].name})`];
+      nv.findings = [...(nv.findings ?? []), `a new connection worked ${n} ms after ${cause.label}, while the older session '${lf.name}' died (${last})`];
+      if (first && first.n <= n) return;
+      const opening = nv.packets.find((p) => p.attempt === worked.c.attempt && p.direction === 'forward');
+      const via = [...new Set((opening?.sightings ?? []).map((s) => s.node))];
+      first = { n, at: worked.at, flow: nf, ok: nv.connections.filter((c) => c.outcome === 'connected').length, total: nv.connections.length, via };
     });
+    if (!first) return;
+    lv.findings = [
+      ...(lv.findings ?? []),
+      `new connections worked after ${first.n} ms while this one died: flow '${first.flow.name}' connected at +${Math.round(first.at)} ms, ${first.n} ms after ${cause.label}${first.via.length ? `, via ${first.via.join(' → ')}` : ''} (${first.ok}/${first.total} of its connections worked); this session ended ${last}`,
+    ];
   });
 }

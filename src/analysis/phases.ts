@@ -69,6 +69,7 @@ export function splitPhases(probes: Probe[], timeline: Timeline | undefined, end
     const p = d.probes[0];
     const through = p.answer?.deliveredAt ?? p.copy.deliveredAt ?? p.copy.sentAt;
     d.failoverMs = Math.max(0, Math.round(ms(t0, through) - cause.atMs));
+    d.failoverFrom = cause;
   });
   return drafts;
 }

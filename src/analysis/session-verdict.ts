@@ -47,10 +47,13 @@ function findings(flow: Flow, phases: PhaseVerdict[], drafts: PhaseDraft[], ctx:
   const out: string[] = [];
   const { record } = ctx.track;
   for (const p of phases) {
-    if (p.failoverMs !== undefined && p.after) out.push(`failover: messages got through again ${p.failoverMs} ms after ${p.after.label} (+${Math.round(p.after.atMs)} ms), via ${arrow(p.path)}`);
+    const from = p.failoverFrom;
+    if (p.failoverMs === undefined || !from) continue;
+    const then = p.after && p.after.event !== from.event ? `, once ${p.after.label} (+${Math.round(p.after.atMs)} ms)` : '';
+    out.push(`failover: messages got through again ${p.failoverMs} ms after ${from.label} (+${Math.round(from.atMs)} ms)${then}, via ${arrow(p.path)}`);
   }
   const delivered = phases.map((p, i) => ({ p, i })).filter(({ p }) => p.result === 'delivered');
-  const routes = new Set(delivered.map(({ p }) => `${p.path.join(',')}|${p.returnPath.join(',')}`));
+  const route = (p: PhaseVerdict) => `${p.path.join(',')}|${p.returnPath.join(',')}`;
   const { from, to } = windowOf(record);
   const pickups = (nodes: string[]) =>
     nodes.flatMap((n) =>
@@ -60,9 +63,11 @@ function findings(flow: Flow, phases: PhaseVerdict[], drafts: PhaseDraft[], ctx:
         .map((e) => `${n}'s conntrack picked the connection up mid-stream (${describeConntrack(e)}): with net.netfilter.nf_conntrack_tcp_loose=1, the kernel's default, a firewall adopts a connection it never saw open`),
     );
   const last = phases[phases.length - 1];
-  if (routes.size > 1 && last.result === 'delivered') {
-    const [a, b] = [delivered[0].p, delivered[delivered.length - 1].p];
-    out.push(`session survived: one ${connection} kept working across the path change (${arrow(a.path)} → ${arrow(b.path)}, from +${Math.round(b.fromMs)} ms)`);
+  // The first time the session worked over another route than before.
+  const change = delivered.findIndex(({ p }, k) => k > 0 && route(p) !== route(delivered[k - 1].p));
+  if (change > 0 && last.result === 'delivered') {
+    const [a, b] = [delivered[change - 1].p, delivered[change].p];
+    out.push(`session survived: one ${connection} kept working across the path change at +${Math.round(b.fromMs)} ms, from [${a.path.join(', ')}] to [${b.path.join(', ')}]${route(a).split('|')[1] !== route(b).split('|')[1] ? `, returning by [${b.returnPath.join(', ')}]` : ''}`);
     const fresh = [...b.path, ...b.returnPath].filter((n) => !a.path.includes(n) && !a.returnPath.includes(n));
     out.push(...pickups([...new Set(fresh)]));
   }

@@ -335,8 +335,10 @@ export interface PhaseVerdict {
   summary: string;
   /** The event it followed: the last one that ran before its first transmission. */
   after?: { event: number; label: string; atMs: number };
-  /** A delivered phase after a failure: ms from that event to the first message through again. */
+  /** A delivered phase after a failure: ms from the event the failure followed to the first message through again. */
   failoverMs?: number;
+  /** That event. */
+  failoverFrom?: { event: number; label: string; atMs: number };
 }
 
 /** One message of a long-lived flow as the verdict sees it: the client's outcome and the phase of its first transmission. */

@@ -106,7 +106,7 @@ describe('phases of a long-lived flow', () => {
     expect(after.failoverMs).toBeGreaterThanOrEqual(295);
     expect(after.failoverMs).toBeLessThan(300);
     expect(v.findings![0]).toMatch(/^failover: messages got through again 29\d ms after link edge:eth2–fw-er:eth1 down \(silent\) \(\+305 ms\), via client → edge → fw-inet → cloud → srv$/);
-    expect(v.findings).toContain('session survived: one connection kept working across the path change (client → edge → fw-er → cloud → srv → client → edge → fw-inet → cloud → srv, from +600 ms)');
+    expect(v.findings).toContain('session survived: one connection kept working across the path change at +600 ms, from [client, edge, fw-er, cloud, srv] to [client, edge, fw-inet, cloud, srv], returning by [srv, cloud, fw-inet, edge, client]');
     expect(v.result).toBe('delivered');
   });
 

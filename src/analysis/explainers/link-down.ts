@@ -3,9 +3,8 @@
  * or a node stop on either end) and not yet brought back when the packet came. A silent link
  * keeps its carrier, so the node's route still points into it and every packet is lost there; a
  * carrier-down one drops what the routes still send it until routing moves. Only a timed run has
- * events: without a timeline this explainer finds nothing. It is tried after the others
- * (EVENT_EXPLAINERS in explain-drop.ts): a firewall rule or a missing route that explains the
- * packet is the nearer cause.
+ * events: without a timeline this explainer finds nothing. It is tried after an NFLOG record and
+ * the MTU (EVENT_EXPLAINERS in explain-drop.ts), before the routes, which are read after the run.
  */
 import type { EventRecord } from '../types.js';
 import type { DropExplainer } from './explainer.js';
