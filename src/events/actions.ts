@@ -21,6 +21,7 @@ import { startFrr } from '../services/frr/start.js';
 import { vtyshRun } from '../services/frr/vtysh.js';
 import type { ScheduledEvent } from '../topology/types.js';
 import type { CommandResult } from '../util/exec.js';
+import { canonicalAddress, isAddress } from '../util/ip.js';
 
 /** What an event did: the commands it ran and what they printed. */
 export interface EventOutcome {
@@ -109,8 +110,10 @@ export async function performEvent(plan: LabPlan, runtime: Runtime, e: Scheduled
     case 'bgp': {
       const n = nodeOf(plan, e.node);
       const asn = n.node.bgp?.asn;
-      if (asn === undefined) throw new LabError('input', `${e.node} has no bgp: section`);
-      const lines = ['configure terminal', `router bgp ${asn}`, `${e.action === 'shutdown' ? '' : 'no '}neighbor ${e.neighbor} shutdown`];
+      // The neighbour as the node's bgp: section writes it (validated as an address there).
+      const nb = n.node.bgp?.neighbors.find((x) => isAddress(x.address) && isAddress(e.neighbor) && canonicalAddress(x.address) === canonicalAddress(e.neighbor));
+      if (asn === undefined || !nb) throw new LabError('input', `${e.node} has no BGP neighbour ${e.neighbor}`);
+      const lines = ['configure terminal', `router bgp ${asn}`, `${e.action === 'shutdown' ? '' : 'no '}neighbor ${nb.address} shutdown`];
       const r = await vtyshRun(runtime, n, lines);
       // vtysh says why it refused a line on stdout and may still exit 0.
       if (/^%/m.test(r.stdout)) throw new LabError('runtime', `[${e.node}] vtysh refused: ${r.stdout.trim().split('\n').slice(-3).join(' ')}`);
