@@ -39,12 +39,14 @@ export function splitPhases(probes: Probe[], timeline: Timeline | undefined, end
     if (last && key(last[last.length - 1]) === key(p)) last.push(p);
     else groups.push([p]);
   }
+  // Messages first sent in an earlier phase, grown phase by phase.
+  const seen = new Set<number>();
   const drafts = groups.map((g, i): PhaseDraft => {
     const first = g[0];
     const next = groups[i + 1]?.[0];
     const firstSent = new Set<number>();
-    const seen = new Set(groups.slice(0, i).flatMap((x) => x.flatMap((p) => p.messages)));
     for (const p of g) for (const m of p.messages) if (!seen.has(m)) firstSent.add(m);
+    for (const m of firstSent) seen.add(m);
     const msgs = [...firstSent].sort((a, b) => a - b);
     const ev = eventBefore(events, first.copy.sentAt);
     return {

@@ -103,9 +103,21 @@ export function probesOf(track: ConnectionTrack, lab: AnalysisLab): Probe[] {
   }
   answers.sort((a, b) => a.sentAt - b.sentAt);
   forward.sort((a, b) => a.copy.sentAt - b.copy.sentAt);
+  // The first answer sent at or after t: a binary search, as a session may have thousands of each.
+  const firstFrom = (t: number) => {
+    let lo = 0;
+    let hi = answers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (answers[mid].sentAt < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return answers[lo];
+  };
   return forward.map(({ copy, messages }) => {
     const arrived = copy.deliveredAt;
-    const answer = arrived === undefined ? undefined : answers.find((a) => a.sentAt >= arrived && a.sentAt <= arrived + ANSWER_WINDOW_S);
+    const next = arrived === undefined ? undefined : firstFrom(arrived);
+    const answer = next && arrived !== undefined && next.sentAt <= arrived + ANSWER_WINDOW_S ? next : undefined;
     return { copy, messages, ...(answer ? { answer } : {}), ...fate(copy, answer, server) };
   });
 }

@@ -5,18 +5,29 @@
  * kernel cut, merged or retransmitted them, a segment's seq and length say which it carries. A
  * UDP request is named by its digest, an ICMP echo request by its seq.
  */
+import type { ConnectionTrack } from '../analysis/track.js';
 import type { PacketTrace } from '../analysis/types.js';
 import type { SessionPackets } from './protocol.js';
+
+/** Byte 0 of the client's stream: the SYN's seq + 1, else the lowest data seq captured. Once per track. */
+const streamStart = new WeakMap<ConnectionTrack, number>();
+function baseOf(track: ConnectionTrack): number {
+  let base = streamStart.get(track);
+  if (base === undefined) {
+    const syn = track.traces.find((x) => x.direction === 'forward' && x.label === 'SYN');
+    const data = track.traces.filter((x) => x.direction === 'forward' && (x.payloadLength ?? 0) > 0 && x.seq !== undefined).map((x) => x.seq!);
+    base = syn?.seq !== undefined ? (syn.seq + 1) >>> 0 : data.reduce((a, b) => Math.min(a, b), Infinity);
+    streamStart.set(track, base);
+  }
+  return base;
+}
 
 export const tcpSessionPackets: SessionPackets = {
   probe: (t) => t.direction === 'forward' && (t.payloadLength ?? 0) > 0,
   messages(t, track) {
     const s = track.record.session;
     if (!s || !t.payloadLength || t.seq === undefined) return [];
-    const syn = track.traces.find((x) => x.direction === 'forward' && x.label === 'SYN');
-    const firstData = Math.min(...track.traces.filter((x) => x.direction === 'forward' && (x.payloadLength ?? 0) > 0 && x.seq !== undefined).map((x) => x.seq!));
-    const base = syn?.seq !== undefined ? (syn.seq + 1) >>> 0 : firstData;
-    const rel = (t.seq - base) >>> 0;
+    const rel = (t.seq - baseOf(track)) >>> 0;
     const first = Math.floor(rel / s.messageBytes);
     const last = Math.floor((rel + t.payloadLength - 1) / s.messageBytes);
     const out: number[] = [];
