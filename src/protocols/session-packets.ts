@@ -36,12 +36,28 @@ export const tcpSessionPackets: SessionPackets = {
   },
 };
 
+/** Messages by what names them (UDP: the request's digest; ICMP: the seq), built once per track. */
+function indexBy(cache: WeakMap<ConnectionTrack, Map<number, number[]>>, track: ConnectionTrack, key: (m: NonNullable<ConnectionTrack['record']['session']>['messages'][number]) => number | undefined): Map<number, number[]> {
+  let ix = cache.get(track);
+  if (!ix) {
+    ix = new Map();
+    for (const m of track.record.session?.messages ?? []) {
+      const k = key(m);
+      if (k !== undefined) ix.set(k, [...(ix.get(k) ?? []), m.index]);
+    }
+    cache.set(track, ix);
+  }
+  return ix;
+}
+const byDigest = new WeakMap<ConnectionTrack, Map<number, number[]>>();
+const bySeq = new WeakMap<ConnectionTrack, Map<number, number[]>>();
+
 export const udpSessionPackets: SessionPackets = {
   probe: (t) => t.direction === 'forward' && t.label === 'REQUEST',
-  messages: (t: PacketTrace, track) => (track.record.session?.messages ?? []).filter((m) => m.payloadDigests?.[0] === t.payloadDigest).map((m) => m.index),
+  messages: (t: PacketTrace, track) => (t.payloadDigest === undefined ? [] : (indexBy(byDigest, track, (m) => m.payloadDigests?.[0]).get(t.payloadDigest) ?? [])),
 };
 
 export const icmpSessionPackets: SessionPackets = {
   probe: (t) => t.direction === 'forward' && t.label === 'ECHO-REQUEST',
-  messages: (t, track) => (track.record.session?.messages ?? []).filter((m) => m.seq === t.seq).map((m) => m.index),
+  messages: (t, track) => (t.seq === undefined ? [] : (indexBy(bySeq, track, (m) => m.seq).get(t.seq) ?? [])),
 };
