@@ -189,6 +189,7 @@ export async function exportLab(lab: Lab, opts: ExportOptions = {}): Promise<Lab
     extends: clabFile,
     ...(typeof raw.runtime === 'string' ? { runtime: raw.runtime } : {}),
     topology: { nodes: asymNodes },
+    ...(Array.isArray(raw.events) ? { events: raw.events } : {}),
     ...(Array.isArray(raw.flows) ? { flows: raw.flows } : {}),
   };
   const header = ` Exported by \`asymlab export\` from lab ${lab.name}: deploy with \`containerlab deploy -t ${clabFile}\`.\n Every node runs ${NODE_DIR}/start.sh; ${asymlabFile} holds the flows (docs/scale-out.md).`;

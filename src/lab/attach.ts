@@ -10,6 +10,7 @@ import { LabError } from '../errors.js';
 import { planLab, type LabPlan, type NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Lab } from '../topology/types.js';
+import { isTimed } from '../run/timed-flows.js';
 import { canonicalAddress, hostOf } from '../util/ip.js';
 import { run as defaultRun, spawnBackground, type Runner, type Spawner } from '../util/exec.js';
 import { waitForConvergence } from './converge.js';
@@ -93,6 +94,10 @@ export async function attachLab(lab: Lab, opts: AttachOptions = {}): Promise<Sta
   const emit = opts.emit ?? ignoreEvents;
   const run = opts.run ?? defaultRun;
   const spawn = opts.spawn ?? spawnBackground;
+  if (opts.via === 'exec' && isTimed(lab)) {
+    // A timed run starts its agents together by a signal, which an exec channel does not carry.
+    throw new LabError('input', `${lab.file}: --via exec cannot run events, start-ms or long-lived flows yet: the static flow agent runs one flow at a time`, { hint: 'attach with --via netns on the containerlab host' });
+  }
   const plan = planLab(lab);
   const timings: Record<string, number> = {};
   const timed = stepTimer(emit, lab.name, timings, opts.signal);

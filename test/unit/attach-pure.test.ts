@@ -68,3 +68,13 @@ describe('run --attach --via', () => {
     expect((err as LabError).message).toMatch(re);
   });
 });
+
+describe('attachLab --via exec', () => {
+  it('refuses a timed run (events, start-ms, long-lived flows) before it looks for a container', async () => {
+    const { attachLab } = await import('../../src/lab/attach.js');
+    const timed: Lab = { ...lab, flows: [{ name: 'f', from: 'a', toAddress: '10.0.0.2', toPort: 80, server: 'a', count: 1, timeoutMs: 1000, trace: false, durationMs: 5000 } as Lab['flows'][number]] };
+    const err = await attachLab(timed, { via: 'exec' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).message).toMatch(/--via exec cannot run events, start-ms or long-lived flows/);
+  });
+});
