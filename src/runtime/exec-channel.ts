@@ -38,7 +38,8 @@ export interface ChannelParts {
 /** The shell prelude of every long-running process: its PID first, so it can be ended inside the node. */
 const WITH_PID = ['sh', '-c', 'echo "asymlab-pid $$" >&2; exec "$@"', 'sh'];
 const PID_RE = /asymlab-pid (\d+)/;
-const STOP_MS = 5000;
+/** Bounds on ending a process through the channel: generous, as a `docker exec` on a busy machine takes seconds. */
+const STOP_MS = 30_000;
 
 /** asymlab's Node.js flow agent, as the flow runner starts it (src/traffic/flows.ts). */
 export function isNodeAgent(argv: readonly string[]): boolean {
@@ -88,6 +89,7 @@ export function execChannelParts(channel: ExecChannel, deps: RuntimeDeps): Chann
     void bg.exited.then(() => (exitedAlready = true));
     const clean = <T extends { stderr: string }>(r: T): T => ({ ...r, stderr: r.stderr.replace(/^asymlab-pid \d+\n/m, '') });
     let stopping: ReturnType<Background['stop']> | undefined;
+    const inNode = (cmd: string[]) => run(via(n, cmd), { node: n.node.name, reject: false, teardown: true, timeoutMs: STOP_MS });
     const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
       const pid = await waitFor(() => (PID_RE.exec(err) ? ready(PID_RE.exec(err)![1]) : exitedAlready ? ready(undefined) : notYet('no PID yet')), {
         description: `[${n.node.name}] ${inner[0]} to report its PID`,
@@ -96,9 +98,21 @@ export function execChannelParts(channel: ExecChannel, deps: RuntimeDeps): Chann
         if (isTimeout(e)) return undefined;
         throw e;
       });
-      if (pid && !exitedAlready) await run(via(n, ['kill', `-${signal.replace(/^SIG/, '')}`, pid]), { node: n.node.name, reject: false, teardown: true, timeoutMs: STOP_MS });
+      if (pid !== undefined) {
+        if (!exitedAlready) await inNode(['kill', `-${signal.replace(/^SIG/, '')}`, pid]);
+        // The channel's program ends with the node's process; failing that, the process is gone when `kill -0` fails.
+        const gone = await waitFor(async () => (exitedAlready || (await inNode(['kill', '-0', pid])).failed ? ready(true) : notYet(`PID ${pid} alive`)), {
+          description: `[${n.node.name}] ${inner[0]} (PID ${pid} in the node) to end`,
+          timeoutMs: STOP_MS,
+          intervalMs: 100,
+        }).catch((e: unknown) => {
+          if (isTimeout(e)) return false;
+          throw e;
+        });
+        if (!gone) await inNode(['kill', '-KILL', pid]);
+      }
       const done = await Promise.race([bg.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), STOP_MS).unref())]);
-      // The channel's own program, if the node's process outlived the kill (or never said its PID).
+      // The channel's own program, if it outlived the node's process (or that never said its PID).
       return clean(done ?? (await bg.stop('SIGKILL')));
     };
     return {
