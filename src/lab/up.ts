@@ -1,4 +1,5 @@
 import { LabError } from '../errors.js';
+import { backendWarnings } from '../firewall/registry.js';
 import { checkFrrConfig, frrConfigOf, startFrr } from '../nodes/frr.js';
 import { configureNode } from '../nodes/net-config.js';
 import { planLab, type LabPlan } from '../plan/plan.js';
@@ -85,6 +86,8 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     await timed('addresses', () => mapLimit(plan.nodes, limit, (n) => configureNode(runtime, n)).then(() => undefined));
     // Services start on the nodes that run them, whatever their kind: a router with `firewall:` loads a ruleset.
     const fws = plan.nodes.filter((n) => n.firewall);
+    // A ruleset the lab only half gives (iptables: without ip6tables:) is completed, and said so.
+    for (const n of fws) for (const w of backendWarnings(n.node, `topology.nodes.${n.node.name}`)) emit({ kind: 'warning', lab: lab.name, node: n.node.name, message: `${w.path}: ${w.message} (${w.hint})` });
     if (fws.length) await timed('firewalls', () => mapLimit(fws, limit, (n) => n.firewall!.backend.load(runtime, n)).then(() => undefined), () => `${fws.length} rulesets`);
     const routers = plan.nodes.filter((n) => n.frr);
     // Their kernel tables are watched from before FRR starts, so convergence misses no route.

@@ -169,6 +169,7 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       frrConfig: resolvePath(raw['frr-config']),
       firewall: isMap(raw.firewall) || kindDef?.firewallByDefault ? normaliseFirewall(isMap(raw.firewall) ? raw.firewall : undefined) : undefined,
       iptables: resolvePath(raw.iptables),
+      ...(raw.ip6tables !== undefined ? { ip6tables: resolvePath(raw.ip6tables) } : {}),
     });
   }
 

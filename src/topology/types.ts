@@ -45,6 +45,8 @@ export interface FirewallAllow {
   src?: string;
   dst?: string;
   dport?: number;
+  /** `to: self`: connections to the firewall itself (its INPUT), not through it. */
+  to?: 'self';
 }
 
 export interface SnatRule {
@@ -102,6 +104,8 @@ export interface LabNode {
   firewall?: Firewall;
   /** Absolute path of an iptables-save file, used as is. */
   iptables?: string;
+  /** Absolute path of an ip6tables-save file, used as is. */
+  ip6tables?: string;
 }
 
 export interface LinkEndpoint {

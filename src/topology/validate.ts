@@ -260,6 +260,8 @@ const firewall: Rule = (lab, ix) => {
       if (a.dport !== undefined && a.proto !== 'tcp' && a.proto !== 'udp') {
         out.push({ path: `${path}.allow[${k}].dport`, message: 'dport needs proto: tcp or udp' });
       }
+      // The firewall itself is where the connection ends: it leaves by no interface.
+      if (a.to === 'self' && a.out !== undefined) out.push({ path: `${path}.allow[${k}].out`, message: 'a connection to the firewall itself (to: self) leaves by no interface', hint: 'remove out:, or remove to: self to allow connections through the firewall' });
     });
     fw.snat.forEach((s, k) => {
       hasIf(s.out, `${path}.snat[${k}].out`);

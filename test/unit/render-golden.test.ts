@@ -43,8 +43,9 @@ function render(plan: LabPlan): Map<string, string> {
       const daemons = renderFrrDaemons(n.node);
       for (const d of daemonsFor(n)) out.set(`${name}.${d}.frr.conf`, daemons[d]);
     }
-    if (n.firewall && n.node.firewall && !n.node.iptables) {
-      for (const [file, text] of Object.entries(n.firewall.backend.render(n.node))) out.set(`${name}.${n.firewall.backend.name}.${file}`, text);
+    if (n.firewall && n.node.firewall && !n.node.iptables && !n.node.ip6tables) {
+      const ctx = n.frrConfigText !== undefined ? { frrConfigText: n.frrConfigText } : {};
+      for (const [file, text] of Object.entries(n.firewall.backend.render(n.node, ctx))) out.set(`${name}.${n.firewall.backend.name}.${file}`, text);
     }
     out.set(`${name}.ip-batch`, renderNetBatch(n));
   }

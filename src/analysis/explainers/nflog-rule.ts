@@ -102,6 +102,8 @@ export const nflogRule: DropExplainer = {
     const counter = drop.counter ? `, counter ${drop.counter.before}→${drop.counter.after}` : '';
     if (drop.ruleLabel === 'invalid' && drop.conntrackEntry === false) return `${drop.node} had no conntrack entry (ctstate INVALID, rule ${drop.nflogPrefix}${counter})`;
     if (drop.ruleLabel === 'invalid') return `${drop.node} classed it ctstate INVALID despite a conntrack entry (rule ${drop.nflogPrefix}${counter})`;
+    // INPUT is the firewall's own: the packet was for the firewall itself, which refused it.
+    if (drop.chain === 'INPUT' && drop.ruleLabel === 'default-drop') return `${drop.node} dropped it on its own INPUT chain: a new connection to ${drop.node} itself that no rule allows (rule ${drop.nflogPrefix}${counter})`;
     if (drop.ctstate === 'NEW') return `${drop.node} had no conntrack entry, so the reply looked like a new connection from outside (ctstate NEW): default-drop rule ${drop.ruleIndex} (${drop.nflogPrefix}${counter})`;
     return `dropped by rule ${drop.nflogPrefix}${counter ? ` (${counter.slice(2)})` : ''}; ${drop.node} had ${drop.conntrackEntry ? 'a' : 'no'} conntrack entry`;
   },
