@@ -35,6 +35,9 @@ export interface ConnectionFinding {
 /** A finding before its result: the paths and the warnings gathered so far. */
 export type FindingBase = Pick<ConnectionFinding, 'track' | 'path' | 'returnPath' | 'warnings'>;
 
+/** Drops a firewall's rules made: a packet that reached its own firewall and died there was dropped, not left unanswered. */
+const FIREWALL_REASONS = new Set<DropEvidence['reason']>(['firewall-rule', 'drop-rule', 'chain-policy']);
+
 /** One traced packet with the path detail behind it. */
 export interface Located {
   trace: PacketTrace;
@@ -187,7 +190,7 @@ export function droppedFinding(ctx: DropContext, base: FindingBase, request: Loc
     const server = request.trace.lastNode ?? record.server;
     const site: DropSite = { ...siteOf(request), node: server };
     // A firewall that dropped it on its own INPUT did not "not answer": it dropped it, and says so.
-    const lead = (drop: DropEvidence) => (drop.reason === 'firewall-rule' && drop.node === server ? undefined : `${requestLabel} reached ${server}${site.iface ? `:${site.iface}` : ''} but ${server} never answered`);
+    const lead = (drop: DropEvidence) => (FIREWALL_REASONS.has(drop.reason) && drop.node === server ? undefined : `${requestLabel} reached ${server}${site.iface ? `:${site.iface}` : ''} but ${server} never answered`);
     return failure(ctx, base, 'dropped', site, request, lead);
   }
   if (!reply.trace.delivered) return failure(ctx, base, 'dropped', siteOf(reply), reply);

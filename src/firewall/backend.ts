@@ -13,6 +13,7 @@ import type { InputProblem } from '../errors.js';
 import type { Capabilities } from '../kinds/kind.js';
 import type { NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { Runner } from '../util/exec.js';
 import type { LabNode } from '../topology/types.js';
 import type { RenderContext } from './policy.js';
 
@@ -42,6 +43,11 @@ export interface FirewallBackend {
   render(node: LabNode, ctx?: RenderContext): Record<string, string>;
   /** argv that checks one rendered file (on stdin) without loading it, for the golden tests. */
   checkArgv(name: string): string[];
+  /**
+   * Checks the node's raw ruleset file before anything of the lab exists (`up`'s check step): the
+   * problem, said at the file's key, or undefined. Optional: a backend without it finds out at load.
+   */
+  check?(run: Runner, n: NodePlan): Promise<{ key: string; message: string; hint: string } | undefined>;
   /** Loads the node's ruleset (its raw file, else the rendered one) into its namespace; throws LabError. */
   load(runtime: Runtime, n: NodePlan): Promise<void>;
   /** The rules' counters now, every family's. */

@@ -6,8 +6,9 @@ import { LabError, type InputProblem } from '../errors.js';
 import type { LabNode } from '../topology/types.js';
 import type { FirewallBackend } from './backend.js';
 import { iptables } from './iptables.js';
+import { nftables } from './nftables.js';
 
-export const FIREWALL_BACKENDS: readonly FirewallBackend[] = [iptables];
+export const FIREWALL_BACKENDS: readonly FirewallBackend[] = [iptables, nftables];
 
 /** The backend of a node whose lab names none. */
 export const DEFAULT_FIREWALL_BACKEND = iptables.name;

@@ -62,6 +62,10 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     if ((await runtime.list()).some((r) => r.lab === lab.name)) {
       throw new LabError('input', `lab '${lab.name}' is already up`, { hint: `run: asymlab down ${lab.name}, or give this lab another name` });
     }
+    for (const n of plan.nodes) {
+      const bad = await n.firewall?.backend.check?.(run, n);
+      if (bad) throw new LabError('input', `${lab.file}: topology.nodes.${n.node.name}.${bad.key}: ${bad.message}`, { hint: bad.hint });
+    }
     for (const n of plan.nodes.filter((x) => x.node.frrConfig)) {
       const problem = await checkFrrConfig(run, await frrConfigOf(n), n.node.frrConfig!);
       if (problem) {

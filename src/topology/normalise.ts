@@ -170,6 +170,7 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       firewall: isMap(raw.firewall) || kindDef?.firewallByDefault ? normaliseFirewall(isMap(raw.firewall) ? raw.firewall : undefined) : undefined,
       iptables: resolvePath(raw.iptables),
       ...(raw.ip6tables !== undefined ? { ip6tables: resolvePath(raw.ip6tables) } : {}),
+      ...(raw.nftables !== undefined ? { nftables: resolvePath(raw.nftables) } : {}),
     });
   }
 

@@ -106,6 +106,8 @@ export interface LabNode {
   iptables?: string;
   /** Absolute path of an ip6tables-save file, used as is. */
   ip6tables?: string;
+  /** Absolute path of an `nft list ruleset` dump, used as is. */
+  nftables?: string;
 }
 
 export interface LinkEndpoint {
