@@ -36,7 +36,10 @@ function originOf(sightings: Sighting[]): string | undefined {
 export function tracePath(raw: Sighting[], lab: AnalysisLab, expectedOrigin?: string): TracedPath {
   if (raw.length === 0) return { sightings: [], nodes: [], leftLastNode: false };
   const seen = new Set(raw.map((s) => s.node));
-  const origin = expectedOrigin && seen.has(expectedOrigin) ? expectedOrigin : originOf(raw);
+  // The expected sender, unless the packet entered it: then it only forwarded it (a DNAT'd address's
+  // owner passing on a RST the host behind it sent).
+  const expected = expectedOrigin && seen.has(expectedOrigin) && !raw.some((s) => s.node === expectedOrigin && s.direction === 'in');
+  const origin = expected ? expectedOrigin : originOf(raw);
   const nodes: string[] = [];
   let cur = origin;
   while (cur && !nodes.includes(cur)) {
