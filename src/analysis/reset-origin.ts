@@ -36,6 +36,9 @@ export function resetNote(ctx: DropContext, by: string, syn: Located | undefined
     if (!reached || !ctx.lab.owns(by, reached.dst)) return ` on behalf of ${server} (a REJECT with tcp-reset?)`;
   }
   const where = reached ? hostPort(reached.dst, reached.dstPort) : 'the port';
+  const owners = reached ? ctx.lab.ownersOf(reached.dst).map((o) => o.node.name) : [];
+  // A shared address (anycast, a VIP): the SYN went to another of its owners than the flow's server.
+  if (owners.length > 1 && owners.includes(by)) return ` from its own TCP stack: ${reached!.dst} is shared by ${owners.join(', ')}, and the SYN reached ${by}, not ${server}, where nothing listens on ${where}`;
   const dnat = dnatOf(syn);
   const why = dnat ? `; ${dnat.node}'s DNAT sent the SYN there (${formatTuple({ src: dnat.from.src, dst: dnat.from.dst, sport: dnat.from.srcPort, dport: dnat.from.dstPort })} became ${hostPort(dnat.to.dst, dnat.to.dstPort)}), not to ${server}` : '';
   return ` from its own TCP stack: nothing listens on ${where} there${why}`;

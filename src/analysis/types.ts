@@ -194,7 +194,7 @@ export interface PacketTrace {
   origin?: string;
 }
 
-export type DropReason = 'firewall-rule' | 'mtu' | 'no-route' | 'rp-filter' | 'drop-rule' | 'chain-policy' | 'unknown';
+export type DropReason = 'wrong-owner' | 'firewall-rule' | 'mtu' | 'no-route' | 'rp-filter' | 'drop-rule' | 'chain-policy' | 'unknown';
 
 /** An ICMP error about one of the flow's packets (icmp-fate.ts): who sent it, where it went, where it ended. */
 export interface IcmpErrorTrace {
