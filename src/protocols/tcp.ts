@@ -20,6 +20,8 @@ import type { TcpInfo } from '../pcap/types.js';
 import { PROTOCOL_FORMS } from './names.js';
 import type { FlowProtocol, PacketIdentity, WirePacket } from './protocol.js';
 import { tcpAgent } from './tcp-agent.js';
+import { tcpSession } from './tcp-session.js';
+import { tcpSessionPackets } from './session-packets.js';
 
 /** FIN..URG; ECE and CWR are left out, as ECN may legitimately differ between copies. */
 const IDENTITY_FLAGS = 0x3f;
@@ -102,4 +104,4 @@ function decide(ctx: DropContext): ConnectionFinding {
   return droppedFinding(ctx, base, syn, synAck, 'SYN');
 }
 
-export const tcp: FlowProtocol = { name: 'tcp', form: PROTOCOL_FORMS.tcp, agent: tcpAgent, packets: tcpPackets, strayReply: 'INVALID', decide };
+export const tcp: FlowProtocol = { name: 'tcp', form: PROTOCOL_FORMS.tcp, agent: { ...tcpAgent, session: tcpSession }, packets: tcpPackets, strayReply: 'INVALID', decide, session: tcpSessionPackets };

@@ -13,6 +13,9 @@ import { runFlows, startServers } from '../traffic/flows.js';
 import { traceBoth, type TraceResult } from '../traffic/trace.js';
 import { protocolOfFlow } from '../protocols/registry.js';
 import { assembleEvidence } from './evidence.js';
+import { checkEventCommands } from '../events/check-commands.js';
+import type { Timeline } from '../analysis/types.js';
+import { isTimed, runTimedFlows } from './timed-flows.js';
 
 export interface RunOptions extends UpOptions {
   /** Output folder; default ./runs/<lab>-<timestamp>. */
@@ -46,6 +49,9 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
   const timings: Record<string, number> = {};
   const timed = stepTimer(emit, lab.name, timings, signal);
   await mkdir(join(outDir, 'evidence'), { recursive: true });
+  // A timed run (events, start-ms, long-lived flows) shares one clock; its exec events' programs must exist before anything is sent.
+  const clocked = isTimed(lab);
+  if (lab.events?.length) await timed('check-events', () => checkEventCommands(plan, runtime));
   const servers = await timed('servers', () => startServers(plan, runtime, lab.flows));
   try {
     const before = await timed('counters', () => snapshotLab(plan, runtime, false));
@@ -54,8 +60,14 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
     let connections: ConnectionRecord[] = [];
     let stats: CaptureStats[] = [];
     let ctEvents: { node: string; text: string }[] = [];
+    let timeline: Timeline | undefined;
+    const keepTimeline = (t: Timeline) => writeFile(join(outDir, 'evidence', 'timeline.json'), `${JSON.stringify(t, null, 2)}\n`);
     try {
-      connections = await timed('flows', () => runFlows(plan, runtime, lab.flows), (c) => `${c.length} connections`);
+      if (clocked) {
+        const r = await timed('flows', () => runTimedFlows(plan, runtime, { signal, onEvents: keepTimeline }), (x) => `${x.connections.length} connections, ${x.timeline.events.length} events`);
+        connections = r.connections;
+        timeline = r.timeline;
+      } else connections = await timed('flows', () => runFlows(plan, runtime, lab.flows), (c) => `${c.length} connections`);
       // Let the last packets reach the capture sockets before tcpdump is stopped.
       await new Promise((r) => setTimeout(r, 150));
     } finally {
@@ -82,7 +94,7 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
         }),
       ),
     );
-    const evidence = assembleEvidence({ plan, captures, before, after, conntrackEvents: ctEvents, connections });
+    const evidence = { ...assembleEvidence({ plan, captures, before, after, conntrackEvents: ctEvents, connections }), ...(timeline ? { timeline } : {}) };
     const verdicts = await timed('analyse', async () => analyse(lab.flows, evidence));
     await writeFile(join(outDir, 'evidence', 'connections.jsonl'), connections.map((c) => JSON.stringify(c)).join('\n') + '\n');
     for (const s of [...before.map((x) => ({ ...x, when: 'before' })), ...after.map((x) => ({ ...x, when: 'after' }))]) {

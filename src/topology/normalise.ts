@@ -5,6 +5,7 @@ import { nodeAddresses } from './addresses.js';
 import { deepMerge, isMap, type Json } from './merge.js';
 import { isProtocolName, PROTOCOL_FORMS } from '../protocols/names.js';
 import { isAddress } from '../util/ip.js';
+import { flowTiming, normaliseEvents, phasesOf } from '../events/normalise-events.js';
 import { findKind, kindProblem, missingKindHint } from '../kinds/registry.js';
 import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, Route, RuntimeKind } from './types.js';
 
@@ -18,6 +19,7 @@ function normaliseRoute(r: Raw): Route {
     to: to === 'default' ? (r.via && String(r.via).includes(':') ? '::/0' : '0.0.0.0/0') : to,
     via: r.via === undefined ? undefined : String(r.via),
     dev: r.dev === undefined ? undefined : String(r.dev),
+    ...(r.bfd === true ? { bfd: true } : {}),
   };
 }
 
@@ -37,6 +39,7 @@ function normaliseBgp(b: Raw): Bgp {
       prepend: n.prepend === undefined ? undefined : Number(n.prepend),
       med: n.med === undefined ? undefined : Number(n.med),
       defaultOriginate: n['default-originate'] === true,
+      ...(n.bfd === true ? { bfd: true } : {}),
     })),
   };
 }
@@ -274,7 +277,9 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
         path: e.path === undefined ? undefined : asList(e.path),
         returnPath: e['return-path'] === undefined ? undefined : asList(e['return-path']),
         asymmetric: typeof e.asymmetric === 'boolean' ? e.asymmetric : undefined,
+        ...(phasesOf(e) ? { phases: phasesOf(e) } : {}),
       },
+      ...flowTiming(f),
     });
   });
 
@@ -289,6 +294,7 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       nodes,
       links,
       flows,
+      ...(Array.isArray(data.events) ? { events: normaliseEvents(data.events, problems) } : {}),
     },
     problems,
     complete: true,

@@ -1,3 +1,4 @@
+import { PROTOCOL_NAMES } from '../protocols/names.js';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { InputProblem } from '../errors.js';
@@ -22,21 +23,25 @@ function validator(): ValidateFunction {
 
 interface SchemaDoc {
   properties?: { runtime?: { enum?: string[] } };
-  definitions: { node: { properties: { kind: { enum?: string[] } } } };
+  definitions?: { node?: { properties?: { kind?: { enum?: string[] } } }; flow?: { properties?: { proto?: { enum?: string[] } } } };
 }
 
 /**
- * The runtimes a lab may name are the registry's (src/runtime/registry.ts), whatever the schema
+ * The runtimes (and flow protocols) a lab may name are the registries' (src/runtime/registry.ts), whatever the schema
  * file lists for editors: adding a runtime is one registry entry, and the check follows it.
  */
 export function withRegistryEnums<T extends SchemaDoc>(schema: T): T {
   if (schema.properties?.runtime) schema.properties.runtime = { ...schema.properties.runtime, enum: [...RUNTIME_NAMES] };
+  // Flow protocols likewise (src/protocols/names.ts).
+  const proto = schema.definitions?.flow?.properties?.proto;
+  if (proto) proto.enum = [...PROTOCOL_NAMES];
   return schema;
 }
 
 /** A node's kind is one the registry lists (src/kinds/registry.ts); the file's own list serves editors. */
 function withKindEnum<T extends SchemaDoc>(schema: T): T {
-  schema.definitions.node.properties.kind.enum = kindNames();
+  const kind = schema.definitions?.node?.properties?.kind;
+  if (kind) kind.enum = kindNames();
   return schema;
 }
 

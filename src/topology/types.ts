@@ -13,6 +13,8 @@ export interface Route {
   to: string;
   via?: string;
   dev?: string;
+  /** `bfd: true`: asked for, refused by validation (FRR 8.4's staticd cannot track a route by BFD). */
+  bfd?: boolean;
 }
 
 export interface BgpNeighbor {
@@ -27,6 +29,8 @@ export interface BgpNeighbor {
   defaultOriginate: boolean;
   /** Extra outbound MED; optional. */
   med?: number;
+  /** `bfd: true`: BFD with this neighbour (bfdd, the lab's BFD profile); a dead path drops the session in ~300 ms. */
+  bfd?: boolean;
 }
 
 export interface Bgp {
@@ -129,6 +133,22 @@ export interface FlowExpect {
   path?: string[];
   returnPath?: string[];
   asymmetric?: boolean;
+  /** A long-lived flow: what each window of its life should settle to (src/analysis/phases.ts). */
+  phases?: PhaseExpect[];
+}
+
+/**
+ * One window of a long-lived flow's life, on the events' clock (ms after the flows start): the
+ * phase in effect at the window's last message must show this. A missing from-ms is the flow's
+ * start, a missing until-ms its end.
+ */
+export interface PhaseExpect {
+  fromMs?: number;
+  untilMs?: number;
+  result?: FlowResult;
+  at?: string;
+  path?: string[];
+  returnPath?: string[];
 }
 
 export interface Flow {
@@ -151,7 +171,21 @@ export interface Flow {
   timeoutMs: number;
   trace: boolean;
   expect?: FlowExpect;
+  /** `start-ms:` when the flow starts, on the events' clock; absent: at 0. */
+  startMs?: number;
+  /** `duration-ms:` a long-lived flow: one connection (tcp) or one 5-tuple (udp, icmp) sending a message every intervalMs. */
+  durationMs?: number;
+  /** `interval-ms:` a long-lived flow's message interval. */
+  intervalMs?: number;
 }
+
+/** What one `events:` entry does (docs/lab-format.md#events); `atMs` is on the flows' clock, `index` its place in the file. */
+export type ScheduledEvent =
+  | { kind: 'link'; index: number; atMs: number; endpoints: [LinkEndpoint, LinkEndpoint]; state: 'down' | 'up'; silent: boolean }
+  | { kind: 'node'; index: number; atMs: number; node: string; action: 'stop' | 'start' }
+  | { kind: 'bgp'; index: number; atMs: number; node: string; neighbor: string; action: 'shutdown' | 'enable' }
+  | { kind: 'flush-conntrack'; index: number; atMs: number; node: string }
+  | { kind: 'exec'; index: number; atMs: number; node: string; command: string };
 
 export interface Lab {
   name: string;
@@ -164,4 +198,6 @@ export interface Lab {
   nodes: LabNode[];
   links: Link[];
   flows: Flow[];
+  /** `events:` in time order as written; absent or empty: nothing happens during the run. */
+  events?: ScheduledEvent[];
 }

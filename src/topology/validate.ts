@@ -6,6 +6,8 @@ import { PROTOCOL_FORMS } from '../protocols/names.js';
 import { backendProblems } from '../firewall/registry.js';
 import { findKind } from '../kinds/registry.js';
 import type { Lab, LabNode } from './types.js';
+import { validateEvents } from '../events/validate-events.js';
+import { validateBfd } from './validate-bfd.js';
 
 /**
  * Semantic rules over a normalised lab. Each rule returns every problem it finds, with the dot-path
@@ -406,5 +408,5 @@ const flowForms: Rule = (lab) => {
 
 export function validateLab(lab: Lab): InputProblem[] {
   const ix = indexLab(lab);
-  return [names, kinds, links, capturable, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms].flatMap((rule) => rule(lab, ix));
+  return [names, kinds, links, capturable, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms, validateBfd, validateEvents].flatMap((rule) => rule(lab, ix));
 }

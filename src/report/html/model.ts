@@ -9,7 +9,7 @@ import { reportTopology, type NodeEvidence, type ReportTopology } from '../repor
 import type { Report, ReportFlow } from '../report.js';
 import { peersOf } from './copies.js';
 import { laddersOf, LADDERS_PER_FLOW } from './ladder.js';
-import type { DrawingModel, NodePanel, Phase, TopologyModel } from './model-types.js';
+import type { DrawingModel, NodePanel, Phase, TimelineEvent, TopologyModel } from './model-types.js';
 import { pathOverlay } from './paths.js';
 import { topologyFromPackets, topologyFromReport } from './topology-model.js';
 
@@ -26,10 +26,22 @@ export function expectText(e: FlowExpect | null | undefined): string {
   return parts.filter(Boolean).join('; ') || '-';
 }
 
-/** A future events feature may give flows `phases`; the model passes them on only when present. */
+/** A long-lived flow's phases (revision 3), as the strip draws them; only when present. */
 function phasesOf(f: ReportFlow): Phase[] | undefined {
   const p = (f as ReportFlow & { phases?: unknown }).phases;
-  return Array.isArray(p) ? (p as Phase[]) : undefined;
+  if (!Array.isArray(p)) return undefined;
+  return (p as (Phase & { summary?: string })[]).map((x) => ({
+    name: x.name,
+    fromMs: x.fromMs,
+    ...(x.toMs !== undefined ? { toMs: x.toMs } : {}),
+    ...(x.note ?? x.summary ? { note: x.note ?? x.summary } : {}),
+    ...(x.result ? { result: x.result } : {}),
+    ...(x.failoverMs !== undefined ? { failoverMs: x.failoverMs } : {}),
+  }));
+}
+
+function eventsOf(report: Report): TimelineEvent[] | undefined {
+  return report.timeline?.events.map((e) => ({ index: e.index, label: e.label, atMs: e.atMs, ranMs: e.startedMs, ok: e.ok, ...(e.error ? { error: e.error } : {}) }));
 }
 
 function panelsOf(topo: TopologyModel, nodes: ReportTopology['nodes'], evidence: Record<string, NodeEvidence> | undefined): NodePanel[] {
@@ -86,6 +98,7 @@ export function drawingModel(report: Report, opts: { laddersPerFlow?: number } =
         mismatches: f.mismatches,
         warnings: f.warnings,
         ...(phases ? { phases } : {}),
+        ...(f.findings?.length ? { findings: f.findings } : {}),
       };
     }),
     ladders,
@@ -95,6 +108,7 @@ export function drawingModel(report: Report, opts: { laddersPerFlow?: number } =
     timings: Object.entries(report.timings).map(([step, ms]) => ({ step, ms })),
     warnings: [...new Set(report.flows.flatMap((f) => f.warnings))],
     ...(report.topology ? {} : { note: 'This report.json predates the topology section (revision 2): the drawing shows only the nodes and wires its packets crossed.' }),
+    ...(report.timeline ? { events: eventsOf(report) } : {}),
   };
 }
 
