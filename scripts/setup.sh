@@ -2,7 +2,7 @@
 # Installs what asymlab needs on a fresh Debian (bookworm) machine, then builds asymlab.
 # Safe to run twice: it installs only what is missing and rebuilds the TypeScript.
 #
-#   sudo ./scripts/setup.sh            netns runtime: FRR, iptables, iproute2, tcpdump, conntrack
+#   sudo ./scripts/setup.sh            netns runtime: FRR, iptables, nftables, iproute2, tcpdump, conntrack
 #   sudo ./scripts/setup.sh --docker   also docker.io + debootstrap, a dockerd that leaves host
 #                                      networking alone, and the asymlab/node image (built offline)
 #   sudo ./scripts/setup.sh --dev      also Debian's chromium, for the tests that open report.html,
@@ -35,6 +35,7 @@ pkgs=(
   "/usr/lib/frr/zebra frr"
   "/usr/bin/vtysh frr"
   "/usr/sbin/iptables-restore iptables"
+  "/usr/sbin/nft nftables"
   "/usr/sbin/ip iproute2"
   "/usr/bin/tcpdump tcpdump"
   "/usr/sbin/conntrack conntrack"

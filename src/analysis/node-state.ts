@@ -105,7 +105,7 @@ export function ruleCounterFor(evidence: RunEvidence, node: string, prefix: stri
 /** DROP rules and DROP policies of a node whose counters moved: drops that logged nothing (of the packet's family when given). */
 export function movedDropRules(evidence: RunEvidence, node: string, family?: 4 | 6): RuleCounter[] {
   return evidence.counters.filter(
-    (c) => c.node === node && ofFamily(c, family) && c.packetsAfter > c.packetsBefore && (c.policy === 'DROP' || /-j\s+(DROP|REJECT)\b/.test(c.rule)),
+    (c) => c.node === node && ofFamily(c, family) && c.packetsAfter > c.packetsBefore && (c.drops ?? (c.policy === 'DROP' || /-j\s+(DROP|REJECT)\b/.test(c.rule))),
   );
 }
 

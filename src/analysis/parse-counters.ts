@@ -36,7 +36,8 @@ export function parseKernelCounters(text: string): Record<string, number> {
     const six = /^(Ip6|Icmp6|Udp6|UdpLite6)(\S+)\s+(-?\d+)$/.exec(line);
     if (six) out[`${six[1]}.${six[2]}`] = Number(six[3]);
   }
-  // The kernel keeps InNoRoutes under IpExt (netstat), not Ip (snmp); the analysis asks for Ip.InNoRoutes.
+  // The kernel keeps InNoRoutes under IpExt (netstat), not Ip (snmp), and the analysis cites it so;
+  // the alias Ip.InNoRoutes stays for readers that asked for it before.
   if (out['IpExt.InNoRoutes'] !== undefined && out['Ip.InNoRoutes'] === undefined) out['Ip.InNoRoutes'] = out['IpExt.InNoRoutes'];
   return out;
 }

@@ -75,6 +75,12 @@ export interface RuleCounter {
   nflogPrefix?: string;
   /** Set on a chain's policy counter (ACCEPT, DROP), which parse-counters gives index 0. */
   policy?: string;
+  /** Whether the rule (or policy) drops or rejects what it matches; absent in evidence that did not say (read its text). */
+  drops?: boolean;
+  /** No counter backs it (an nft rule without `counter`, an nft chain policy): its packets are not known. */
+  uncounted?: boolean;
+  /** nftables: the hook of a base chain (input, forward), on its policy entry. */
+  hook?: string;
   packetsBefore: number;
   packetsAfter: number;
 }
@@ -252,7 +258,7 @@ export interface PacketTrace {
   origin?: string;
 }
 
-export type DropReason = 'firewall-rule' | 'mtu' | 'no-route' | 'rp-filter' | 'link-down' | 'unknown';
+export type DropReason = 'wrong-owner' | 'firewall-rule' | 'mtu' | 'no-route' | 'rp-filter' | 'link-down' | 'drop-rule' | 'chain-policy' | 'unknown';
 
 /** An ICMP error about one of the flow's packets (icmp-fate.ts): who sent it, where it went, where it ended. */
 export interface IcmpErrorTrace {
@@ -293,6 +299,8 @@ export interface DropEvidence {
   nflogPrefix?: string;
   ruleIndex?: number;
   chain?: string;
+  /** The table of the cited rule or policy: `filter` (iptables), `inet filter` (nftables). */
+  table?: string;
   conntrackEntry?: boolean;
   /** How conntrack classed the packet, where that explains the rule: NEW for a stray UDP reply, which default-drop then drops. */
   ctstate?: 'NEW';

@@ -1,59 +1,52 @@
 import { NFLOG_GROUP, nflogPrefix } from './nflog-prefix.js';
-import { familyOf } from '../util/ip.js';
-import type { Firewall, FirewallAllow, LabNode } from '../topology/types.js';
+import { filterPolicy, inFamily, type Family, type FilterChain, type PolicyMatch, type RenderContext } from './policy.js';
+import type { Firewall, LabNode } from '../topology/types.js';
 
-function fam(v: string | undefined): 4 | 6 | undefined {
-  return v === undefined ? undefined : familyOf(v);
-}
-
-/** Whether a rule with these addresses belongs in this family's ruleset. */
-function inFamily(family: 4 | 6, ...addrs: (string | undefined)[]): boolean {
-  return addrs.every((a) => fam(a) === undefined || fam(a) === family);
-}
-
-function allowMatch(a: FirewallAllow): string {
+function matchText(m: PolicyMatch, family: Family): string {
   const parts: string[] = [];
-  if (a.in) parts.push(`-i ${a.in}`);
-  if (a.out) parts.push(`-o ${a.out}`);
-  if (a.proto) parts.push(`-p ${a.proto}`);
-  // Match the connection's original addresses: after DNAT the packet's own destination is the
-  // inside address, but the user wrote the address the client connected to.
-  parts.push('-m conntrack --ctstate NEW');
-  if (a.src) parts.push(`--ctorigsrc ${a.src}`);
-  if (a.dst) parts.push(`--ctorigdst ${a.dst}`);
-  if (a.dport !== undefined) parts.push(`--ctorigdstport ${a.dport}`);
-  return parts.join(' ');
+  if (m.iif) parts.push(`-i ${m.iif}`);
+  if (m.oif) parts.push(`-o ${m.oif}`);
+  if (m.src) parts.push(`-s ${m.src}`);
+  if (m.proto) parts.push(`-p ${m.proto === 'icmp' ? (family === 4 ? 'icmp' : 'ipv6-icmp') : m.proto}`);
+  if (m.ipProto !== undefined) parts.push(`-p ${m.ipProto}`);
+  if (m.dports?.length === 1) parts.push(`--dport ${m.dports[0]}`);
+  else if (m.dports?.length) parts.push(`-m multiport --dports ${m.dports.join(',')}`);
+  if (m.ct) parts.push(`-m conntrack --ctstate ${m.ct.join(',')}`);
+  if (m.orig?.src) parts.push(`--ctorigsrc ${m.orig.src}`);
+  if (m.orig?.dst) parts.push(`--ctorigdst ${m.orig.dst}`);
+  if (m.orig?.dport !== undefined) parts.push(`--ctorigdstport ${m.orig.dport}`);
+  if (m.comment) parts.push(`-m comment --comment "${m.comment}"`);
+  return parts.map((p) => `${p} `).join('');
 }
 
-function filterTable(node: string, fw: Firewall, family: 4 | 6): string[] {
-  const rules: string[] = [];
-  const add = (r: string) => rules.push(`-A FORWARD ${r}`);
-  const drop = (match: string, label: string) => {
-    // --nflog-threshold 1: the kernel otherwise batches records and flushes them once a second, so
-    // a drop late in a run never reached the capture and batched records were cut by the snaplen.
-    add(`${match}-j NFLOG --nflog-group ${NFLOG_GROUP} --nflog-prefix "${nflogPrefix(node, 'FORWARD', rules.length + 1, label)}" --nflog-threshold 1`);
-    add(`${match}-j DROP`);
-  };
-  // Before the stateful rules, so ICMP errors related to a connection die too: the PMTUD black hole.
-  if (fw.dropIcmp) drop(`-p ${family === 4 ? 'icmp' : 'ipv6-icmp'} `, 'drop-icmp');
-  add('-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
-  drop('-m conntrack --ctstate INVALID ', 'invalid');
-  for (const i of fw.inside) add(`-i ${i} -m conntrack --ctstate NEW -j ACCEPT`);
-  fw.allow.forEach((a, k) => {
-    if (inFamily(family, a.src, a.dst) && !(a.proto === 'icmp' && family === 6)) add(`${allowMatch(a)} -m comment --comment "allow[${k}]" -j ACCEPT`);
-  });
-  drop('', 'default-drop');
-  return [
-    '*filter',
-    ':INPUT ACCEPT [0:0]',
-    ':FORWARD DROP [0:0]',
-    ':OUTPUT ACCEPT [0:0]',
-    ...rules,
-    'COMMIT',
-  ];
+/** One chain's rules: a drop is two (NFLOG, then DROP); the prefix names the NFLOG rule's position. */
+function chainLines(node: string, chain: FilterChain, family: Family): string[] {
+  const lines: string[] = [];
+  const add = (r: string) => lines.push(`-A ${chain.name} ${r}`);
+  for (const rule of chain.rules) {
+    // one rule per ICMPv6 type: iptables matches one type at a time
+    const matches = rule.match.icmp6 ? rule.match.icmp6.map((t) => ({ text: matchText({ ...rule.match, icmp6: undefined }, family), type: t })) : [{ text: matchText(rule.match, family) }];
+    for (const m of matches) {
+      const match = 'type' in m && m.type ? `${m.text}--icmpv6-type ${m.type} ` : m.text;
+      if (rule.verdict === 'accept') {
+        add(`${match}-j ACCEPT`);
+        continue;
+      }
+      // --nflog-threshold 1: the kernel otherwise batches records and flushes them once a second, so
+      // a drop late in a run never reached the capture and batched records were cut by the snaplen.
+      add(`${match}-j NFLOG --nflog-group ${NFLOG_GROUP} --nflog-prefix "${nflogPrefix(node, chain.name, lines.length + 1, rule.label ?? 'drop')}" --nflog-threshold 1`);
+      add(`${match}-j DROP`);
+    }
+  }
+  return lines;
 }
 
-function natTable(fw: Firewall, family: 4 | 6): string[] {
+function filterTable(node: LabNode, family: Family, ctx: RenderContext): string[] {
+  const chains = filterPolicy(node, family, ctx);
+  return ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ...chains.flatMap((c) => chainLines(node.name, c, family)), 'COMMIT'];
+}
+
+function natTable(fw: Firewall, family: Family): string[] {
   const rules: string[] = [];
   for (const d of fw.dnat) {
     if (!inFamily(family, d.dst)) continue;
@@ -94,15 +87,16 @@ function mangleTable(fw: Firewall): string[] {
 }
 
 /**
- * The iptables-restore input of a firewall, per family. The policy is stateful: established and
- * related traffic passes, new connections pass only from `inside` interfaces or an `allow` rule,
- * and everything else is dropped, each drop rule logging to NFLOG first with a prefix naming the
- * node and rule so the analysis can cite it. INPUT and OUTPUT stay open: the policy is about what
- * the firewall forwards.
+ * The iptables-restore input of a firewall, per family: the policy of policy.ts (stateful FORWARD
+ * and INPUT, OUTPUT open), each drop rule logging to NFLOG first with a prefix naming the node,
+ * chain and rule so the analysis can cite it; and the NAT and mangle tables.
  */
-export function renderIptables(node: LabNode): { v4: string; v6: string } {
+export function renderIptables(node: LabNode, ctx: RenderContext = {}): { v4: string; v6: string } {
   const fw = node.firewall!;
-  const render = (family: 4 | 6) =>
-    [`# asymlab: ${node.name} (${family === 4 ? 'iptables' : 'ip6tables'}-restore)`, ...mangleTable(fw), ...natTable(fw, family), ...filterTable(node.name, fw, family), ''].join('\n');
+  const render = (family: Family) =>
+    [`# asymlab: ${node.name} (${family === 4 ? 'iptables' : 'ip6tables'}-restore)`, ...mangleTable(fw), ...natTable(fw, family), ...filterTable(node, family, ctx), ''].join('\n');
   return { v4: render(4), v6: render(6) };
 }
+
+/** The firewall intent of a node that names no rules: every new connection to or through it dropped, its routing peers let in. */
+export const LOCKED_DOWN: Firewall = { inside: [], allow: [], snat: [], dnat: [] };

@@ -6,8 +6,9 @@ import { LabError, type InputProblem } from '../errors.js';
 import type { LabNode } from '../topology/types.js';
 import type { FirewallBackend } from './backend.js';
 import { iptables } from './iptables.js';
+import { nftables } from './nftables.js';
 
-export const FIREWALL_BACKENDS: readonly FirewallBackend[] = [iptables];
+export const FIREWALL_BACKENDS: readonly FirewallBackend[] = [iptables, nftables];
 
 /** The backend of a node whose lab names none. */
 export const DEFAULT_FIREWALL_BACKEND = iptables.name;
@@ -22,10 +23,18 @@ export function findBackend(name: string): FirewallBackend | undefined {
 
 /** Every raw ruleset file a node names (`iptables: FILE`), with the backend whose key it is. */
 export function rawRulesets(node: LabNode): { backend: FirewallBackend; key: string; file: string }[] {
-  return FIREWALL_BACKENDS.flatMap((backend) => {
-    const file = backend.raw?.fileOf(node);
-    return backend.raw && file !== undefined ? [{ backend, key: backend.raw.key, file }] : [];
-  });
+  return FIREWALL_BACKENDS.flatMap((backend) =>
+    (backend.raw ?? []).flatMap((raw) => {
+      const file = raw.fileOf(node);
+      return file !== undefined ? [{ backend, key: raw.key, file }] : [];
+    }),
+  );
+}
+
+/** What a node's backend warns of (a family left locked down). `path` is `topology.nodes.<name>`. */
+export function backendWarnings(node: LabNode, path: string): InputProblem[] {
+  if (node.firewall === undefined && rawRulesetOf(node) === undefined) return [];
+  return findBackend(backendNameOf(node))?.warnings?.(node, path) ?? [];
 }
 
 /** The raw ruleset file a node loads as is, if any. */

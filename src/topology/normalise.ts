@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { InputProblem } from '../errors.js';
-import { canonicalAddress } from '../util/ip.js';
+import { canonicalAddress, hostOf } from '../util/ip.js';
 import { nodeAddresses } from './addresses.js';
 import { deepMerge, isMap, type Json } from './merge.js';
 import { isProtocolName, PROTOCOL_FORMS } from '../protocols/names.js';
@@ -172,6 +172,8 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       frrConfig: resolvePath(raw['frr-config']),
       firewall: isMap(raw.firewall) || kindDef?.firewallByDefault ? normaliseFirewall(isMap(raw.firewall) ? raw.firewall : undefined) : undefined,
       iptables: resolvePath(raw.iptables),
+      ...(raw.ip6tables !== undefined ? { ip6tables: resolvePath(raw.ip6tables) } : {}),
+      ...(raw.nftables !== undefined ? { nftables: resolvePath(raw.nftables) } : {}),
     });
   }
 
@@ -200,9 +202,15 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       }
     }
   }
-  // The first node with each address, for flows that do not name their server.
-  const owners = new Map<string, LabNode>();
-  for (const n of nodes) for (const a of nodeAddresses(n)) if (!owners.has(a)) owners.set(a, n);
+  // The nodes with each address, for flows that do not name their server. Several nodes with it on
+  // their loopbacks share it; an address also on an interface is a duplicate (validation says so),
+  // and its first node answers, as before.
+  const owners = new Map<string, LabNode[]>();
+  const onInterface = new Set<string>();
+  for (const n of nodes) {
+    for (const a of nodeAddresses(n)) owners.set(a, [...new Set([...(owners.get(a) ?? []), n])]);
+    for (const i of n.interfaces) for (const a of i.addresses) onInterface.add(canonicalAddress(hostOf(a)));
+  }
 
   // MTUs: a link's for both its ends, then a node's own `mtu:` map for its interfaces.
   for (const link of links) {
@@ -231,9 +239,18 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       if (!protocol || PROTOCOL_FORMS[protocol].ports) problems.push({ path: `${path}.to`, message: `'${String(f.to)}' is not address:port`, hint: 'write e.g. 198.51.100.10:443, or [2001:db8::10]:443 for IPv6' });
       return;
     }
-    const owner = owners.get(canonicalAddress(hp.address));
-    const server = typeof f.server === 'string' ? f.server : owner?.name;
-    if (!server) {
+    const key = canonicalAddress(hp.address);
+    const all = owners.get(key) ?? [];
+    const found = onInterface.has(key) ? all.slice(0, 1) : all;
+    const server = typeof f.server === 'string' ? f.server : found.length === 1 ? found[0].name : undefined;
+    if (!server && found.length > 1) {
+      const names = found.map((n) => n.name);
+      problems.push({
+        path: `${path}.to`,
+        message: `${hp.address} is on several nodes (${names.join(', ')}), so the flow does not say which one listens`,
+        hint: `add \`server: NODE\`, one of: ${names.join(', ')}`,
+      });
+    } else if (!server) {
       problems.push({
         path: `${path}.to`,
         message: `no node owns ${hp.address}, so the flow has no server`,

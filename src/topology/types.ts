@@ -49,6 +49,8 @@ export interface FirewallAllow {
   src?: string;
   dst?: string;
   dport?: number;
+  /** `to: self`: connections to the firewall itself (its INPUT), not through it. */
+  to?: 'self';
 }
 
 export interface SnatRule {
@@ -106,6 +108,10 @@ export interface LabNode {
   firewall?: Firewall;
   /** Absolute path of an iptables-save file, used as is. */
   iptables?: string;
+  /** Absolute path of an ip6tables-save file, used as is. */
+  ip6tables?: string;
+  /** Absolute path of an `nft list ruleset` dump, used as is. */
+  nftables?: string;
 }
 
 export interface LinkEndpoint {

@@ -141,23 +141,30 @@ function onSubnet(nets: Prefix[]): (address: string) => boolean {
 /** A long list in a hint: the first few, and how many more. */
 const some = (items: string[], max = 8) => (items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', '));
 
+/**
+ * An address is on one node, with one exception: several nodes may each have it on their loopback
+ * (anycast, a NAT pool on two firewalls, a VIP). On an interface, and so on a link, it is unique.
+ */
 const addresses: Rule = (lab) => {
   const out: InputProblem[] = [];
-  const owners = new Map<string, string>();
+  const owners = new Map<string, { node: string; where: string; lo: boolean }[]>();
   for (const n of lab.nodes) {
-    const check = (text: string, path: string) => {
+    const check = (text: string, path: string, lo: boolean) => {
       const p = parsePrefix(text);
       if (!p) {
         out.push({ path, message: `'${text}' is not a prefix`, hint: 'write address/length, e.g. 10.1.0.10/24 or 2001:db8::10/64' });
         return;
       }
       const host = hostOf(text);
-      const prev = owners.get(canonicalAddress(host));
-      if (prev) out.push({ path, message: `address ${host} is also on ${prev}`, hint: 'addresses must be unique in a lab' });
-      else owners.set(canonicalAddress(host), `${n.name} (${path})`);
+      const prev = owners.get(canonicalAddress(host)) ?? [];
+      const shared = lo && prev.every((o) => o.lo && o.node !== n.name);
+      if (prev.length && !shared) {
+        const hint = lo || prev[0].lo ? 'only loopbacks may share an address (anycast, a shared NAT pool, a VIP): put it on lo on each node, or give this one another' : 'addresses must be unique in a lab';
+        out.push({ path, message: `address ${host} is also on ${prev[0].where}`, hint });
+      } else owners.set(canonicalAddress(host), [...prev, { node: n.name, where: `${n.name} (${path})`, lo }]);
     };
-    for (const i of n.interfaces) i.addresses.forEach((a, k) => check(a, `${np(n)}.interfaces.${i.name}${i.addresses.length > 1 ? `[${k}]` : ''}`));
-    n.loopbacks.forEach((a, k) => check(a, `${np(n)}.loopbacks[${k}]`));
+    for (const i of n.interfaces) i.addresses.forEach((a, k) => check(a, `${np(n)}.interfaces.${i.name}${i.addresses.length > 1 ? `[${k}]` : ''}`, false));
+    n.loopbacks.forEach((a, k) => check(a, `${np(n)}.loopbacks[${k}]`, true));
   }
   return out;
 };
@@ -262,6 +269,8 @@ const firewall: Rule = (lab, ix) => {
       if (a.dport !== undefined && a.proto !== 'tcp' && a.proto !== 'udp') {
         out.push({ path: `${path}.allow[${k}].dport`, message: 'dport needs proto: tcp or udp' });
       }
+      // The firewall itself is where the connection ends: it leaves by no interface.
+      if (a.to === 'self' && a.out !== undefined) out.push({ path: `${path}.allow[${k}].out`, message: 'a connection to the firewall itself (to: self) leaves by no interface', hint: 'remove out:, or remove to: self to allow connections through the firewall' });
     });
     fw.snat.forEach((s, k) => {
       hasIf(s.out, `${path}.snat[${k}].out`);

@@ -79,7 +79,7 @@ describe.each(bundled.map((f) => [f.slice(repoRoot.length + 1), f]))('export of 
 
   it('gives the flows and what the proof needs to an asymlab file that extends the topology', async () => {
     const { lab, ex } = await exported(file);
-    const asym = parse(fileOf(ex, ex.asymlabFile)!) as { name: string; extends: string; flows?: unknown[]; events?: unknown[]; topology: { nodes: Record<string, { interfaces?: Record<string, unknown>; firewall?: unknown; iptables?: string }> } };
+    const asym = parse(fileOf(ex, ex.asymlabFile)!) as { name: string; extends: string; flows?: unknown[]; events?: unknown[]; topology: { nodes: Record<string, { interfaces?: Record<string, unknown>; firewall?: unknown; iptables?: string; nftables?: string }> } };
     expect(asym.name).toBe(lab.name);
     expect(asym.extends).toBe(ex.clabFile);
     expect(asym.flows?.length ?? 0).toBe(lab.flows.length);
@@ -87,7 +87,8 @@ describe.each(bundled.map((f) => [f.slice(repoRoot.length + 1), f]))('export of 
     for (const n of lab.nodes) {
       const own = asym.topology.nodes[n.name];
       expect(Object.keys(own.interfaces ?? {}).sort()).toEqual(n.interfaces.filter((i) => i.addresses.length).map((i) => i.name).sort());
-      if (n.firewall || n.iptables) expect(own.firewall ?? own.iptables).toBeDefined();
+      // the firewall goes along as its intent or as its raw ruleset file, whatever the backend
+      if (n.firewall || n.iptables || n.nftables) expect(own.firewall ?? own.iptables ?? own.nftables).toBeDefined();
     }
   });
 });

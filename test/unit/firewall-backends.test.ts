@@ -38,8 +38,8 @@ const save = (prefix: string, n: number) => `*filter\n:FORWARD DROP [0:0]\n[0:0]
 const PREFIX = 'asymlab:fw:FORWARD:2:invalid';
 
 describe('the firewall backend registry', () => {
-  it('has iptables, the default', () => {
-    expect(backendNames()).toEqual(['iptables']);
+  it('has iptables, the default, and nftables', () => {
+    expect(backendNames()).toEqual(['iptables', 'nftables']);
     expect(DEFAULT_FIREWALL_BACKEND).toBe('iptables');
     for (const b of FIREWALL_BACKENDS) expect(b.tools.length).toBeGreaterThan(0);
   });
@@ -48,7 +48,7 @@ describe('the firewall backend registry', () => {
     const err = await load(LAB.replace('inside: [eth1]', 'inside: [eth1]\n        backend: pf')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LabError);
     expect((err as LabError).problems.map((p) => [p.path, p.message, p.hint])).toEqual([
-      ['topology.nodes.fw.firewall.backend', "unknown firewall backend 'pf'", 'registered backends: iptables'],
+      ['topology.nodes.fw.firewall.backend', "unknown firewall backend 'pf'", 'registered backends: iptables, nftables'],
     ]);
     expect((err as LabError).message).toMatch(/^invalid lab\n {2}\/lab\/lab\.yaml:\d+:\d+: topology\.nodes\.fw\.firewall\.backend: unknown firewall backend 'pf'/);
     const node = (await load(LAB)).nodes[1];

@@ -26,7 +26,7 @@ export function unknownFacts({ ctx, site }: Pick<ExplainInput, 'ctx' | 'site'>):
   if (route && dst) facts.push(`${node} has a route to ${dst}: "${describeRoute(route)}".`);
   else if (!routes) facts.push(`No routing table was recorded for ${node}.`);
   if (!hasKernelCounters(evidence, node)) facts.push(`No kernel counters were recorded for ${node}.`);
-  else facts.push(`No drop counter (Ip.InNoRoutes, Ip.OutNoRoutes, TcpExt.IPReversePathFilter) moved on ${node}.`);
+  else facts.push(`No drop counter (IpExt.InNoRoutes, Ip.OutNoRoutes, TcpExt.IPReversePathFilter) moved on ${node}.`);
   return facts;
 }
 

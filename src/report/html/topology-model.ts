@@ -65,7 +65,7 @@ export function topologyFromPackets(flows: ReportFlow[]): TopologyModel {
     }
   }
   const ends = new Set(flows.flatMap((f) => [f.from, ...f.packets.map((p) => p.origin).filter((o): o is string => !!o)]));
-  const walls = new Set(flows.filter((f) => f.drop?.reason === 'firewall-rule').map((f) => f.drop!.node));
+  const walls = new Set(flows.filter((f) => f.drop && ['firewall-rule', 'drop-rule', 'chain-policy'].includes(f.drop.reason)).map((f) => f.drop!.node));
   const like = (id: string) =>
     kindLike(walls.has(id) ? { forwards: true, keepsState: true, logsDrops: true } : ends.has(id) ? NO_CAPABILITIES : { ...NO_CAPABILITIES, forwards: true });
   const nodes = [...names].sort().map((id) => ({
