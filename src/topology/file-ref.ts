@@ -82,7 +82,7 @@ export function isSystemPath(real: string): boolean {
   return real === '/' || SYSTEM_DIRS.some((d) => isInside(real, d));
 }
 
-export type RefKind = 'frr-config' | 'iptables' | 'extends' | 'bind';
+export type RefKind = 'frr-config' | 'frr-daemons' | 'iptables' | 'extends' | 'bind';
 
 interface RefRule {
   kinds: FileKind[];
@@ -93,6 +93,7 @@ interface RefRule {
 
 const RULES: Record<RefKind, RefRule> = {
   'frr-config': { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: 'an FRR config file' },
+  'frr-daemons': { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: "an FRR daemons file" },
   iptables: { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: 'an iptables-save file' },
   extends: { kinds: ['file'], what: 'a lab file' },
   // docker mounts a bind and asymlab never reads it: a folder is fine, its size does not matter
@@ -196,10 +197,13 @@ export async function checkLabFiles(lab: Lab, probe: FileProbe, root: string, al
   };
   for (const n of lab.nodes) {
     const np = `topology.nodes.${n.name}`;
-    if (n.frrConfig) await check('frr-config', n.frrConfig, `${np}.frr-config`);
+    // FRR's files are checked as what they are, where they are named (frr-config:, startup-config:, a bind)
+    if (n.frrConfig) await check('frr-config', n.frrConfig, `${np}.${n.frrConfigKey ?? 'frr-config'}`);
+    if (n.frrDaemons) await check('frr-daemons', n.frrDaemons, `${np}.${n.frrDaemonsKey}`);
     if (n.iptables) await check('iptables', n.iptables, `${np}.iptables`);
     for (const [i, b] of n.binds.entries()) {
-      // as the docker runtime reads it (bindsOf): host:container[:opts], the host path relative to the lab folder
+      if (n.frrConfigKey === `binds[${i}]` || n.frrDaemonsKey === `binds[${i}]`) continue;
+      // as the runtimes read it (binds.ts): host:container[:opts], the host path relative to the lab folder
       const host = b.split(':')[0];
       if (host) await check('bind', isAbsolute(host) ? host : resolve(lab.dir, host), `${np}.binds[${i}]`);
     }
