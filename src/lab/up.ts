@@ -8,6 +8,7 @@ import type { Lab } from '../topology/types.js';
 import { run as defaultRun, spawnBackground, type Runner, type Spawner } from '../util/exec.js';
 import { ignoreEvents, mapLimit, stepTimer, type EventSink } from './events.js';
 import { waitForConvergence } from './converge.js';
+import { protocolTimersMs } from '../services/frr/protocols/register.js';
 import { watchRoutes, type RouteWatch } from './route-watch.js';
 import { removeState, writeState } from './state.js';
 import { downLab } from './down.js';
@@ -19,7 +20,7 @@ export interface UpOptions {
   run?: Runner;
   spawn?: Spawner;
   runtime?: Runtime;
-  /** Bound on the BGP wait; default 30 s plus 100 ms a node. */
+  /** Bound on the convergence wait; default 30 s plus 100 ms a node, plus what the protocols' timers take (OSPF's wait timer). */
   convergeTimeoutMs?: number;
   /** How many nodes are configured at once. */
   concurrency?: number;
@@ -98,14 +99,14 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     if (execs.length) {
       await timed('exec', () =>
         mapLimit(execs, limit, async (n) => {
-          for (const cmd of n.node.exec) await runtime.exec(n, ['sh', '-c', cmd], { context: 'node', timeoutMs: 60_000 });
+          for (const cmd of n.node.exec) await runtime.exec(n, ['sh', '-c', cmd], { context: 'node', timeoutMs: 60_000, ...(n.node.env ? { env: n.node.env } : {}) });
         }).then(() => undefined),
       );
     }
     if (routers.length) {
       await timed(
         'converge',
-        () => waitForConvergence(plan, runtime, kernel!, emit, { timeoutMs: opts.convergeTimeoutMs ?? 30_000 + 100 * plan.nodes.length, signal: opts.signal }),
+        () => waitForConvergence(plan, runtime, kernel!, emit, { timeoutMs: opts.convergeTimeoutMs ?? 30_000 + 100 * plan.nodes.length + protocolTimersMs(plan), signal: opts.signal }),
         (r) => `${r.sessions} sessions, ${r.routes} routes`,
       );
     }
