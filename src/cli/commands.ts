@@ -7,6 +7,8 @@ import { orList, type CommandSpec, type OptionSpec, type OptionValues } from './
 const runtimeOption: OptionSpec = { type: 'string', value: 'NAME', help: `override the lab's runtime (${RUNTIME_NAMES.join(', ')})` };
 const jsonOption: OptionSpec = { type: 'boolean', help: 'machine-readable output' };
 const outsideOption: OptionSpec = { type: 'boolean', help: 'let the lab name files outside its folder (only for lab files you trust)' };
+const imageMapOption: OptionSpec = { type: 'string', value: 'FROM=TO', multiple: true, help: 'docker: run image FROM as TO, one that is here (repeatable; also in /etc/asymlab/config.yaml)' };
+const imageMaps = (v: OptionValues) => v['image-map'] as string[] | undefined;
 /** Commands that load a lab file take --allow-outside-paths; the context carries it to the loader. */
 const withPaths = <T extends { allowOutsidePaths?: boolean }>(ctx: T, v: OptionValues): T => ({ ...ctx, allowOutsidePaths: v['allow-outside-paths'] === true });
 
@@ -40,11 +42,11 @@ export const COMMANDS: CommandSpec[] = [
     args: 'LAB',
     required: { count: 1, what: 'LAB' },
     summary: 'build the lab and wait until its routing has converged',
-    options: { runtime: runtimeOption, 'allow-outside-paths': outsideOption },
+    options: { runtime: runtimeOption, 'allow-outside-paths': outsideOption, 'image-map': imageMapOption },
     root: true,
     async run(p, v, ctx) {
       const { upCommand } = await import('./commands/lifecycle.js');
-      return upCommand({ lab: p[0], runtime: runtimeOf(v) }, withPaths(ctx, v));
+      return upCommand({ lab: p[0], runtime: runtimeOf(v), imageMap: imageMaps(v) }, withPaths(ctx, v));
     },
   },
   {
@@ -139,11 +141,12 @@ export const COMMANDS: CommandSpec[] = [
       out: { type: 'string', short: 'o', value: 'DIR', help: 'the run folder (default runs/<lab>-<time>)' },
       'keep-up': { type: 'boolean', help: 'leave the lab up afterwards (for inspect and trace)' },
       'allow-outside-paths': outsideOption,
+      'image-map': imageMapOption,
     },
     root: true,
     async run(p, v, ctx) {
       const { runCommand } = await import('./commands/run.js');
-      return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: str(v, 'out'), keepUp: v['keep-up'] === true }, withPaths(ctx, v));
+      return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: str(v, 'out'), keepUp: v['keep-up'] === true, imageMap: imageMaps(v) }, withPaths(ctx, v));
     },
   },
   {
@@ -157,11 +160,12 @@ export const COMMANDS: CommandSpec[] = [
       out: { type: 'string', short: 'o', value: 'DIR', help: 'one run folder per lab under DIR' },
       junit: { type: 'string', value: 'FILE', help: 'write JUnit XML' },
       'allow-outside-paths': outsideOption,
+      'image-map': imageMapOption,
     },
     root: true,
     async run(p, v, ctx) {
       const { testCommand } = await import('./commands/run.js');
-      return testCommand({ labs: p, runtime: runtimeOf(v), outDir: str(v, 'out'), junit: str(v, 'junit') }, withPaths(ctx, v));
+      return testCommand({ labs: p, runtime: runtimeOf(v), outDir: str(v, 'out'), junit: str(v, 'junit'), imageMap: imageMaps(v) }, withPaths(ctx, v));
     },
   },
   {

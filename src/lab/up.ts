@@ -24,6 +24,8 @@ export interface UpOptions {
   convergeTimeoutMs?: number;
   /** How many nodes are configured at once. */
   concurrency?: number;
+  /** `--image-map`: images the lab names, run on others that are here (docker). */
+  imageMap?: Readonly<Record<string, string>>;
 }
 
 /** A lab that is up. `await using lab = await upLab(...)` takes it down at the end of the scope. */
@@ -45,7 +47,7 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
   const emit = opts.emit ?? ignoreEvents;
   const run = opts.run ?? defaultRun;
   const spawn = opts.spawn ?? spawnBackground;
-  const runtime = opts.runtime ?? (await createRuntime(lab.runtime, { run, spawn }));
+  const runtime = opts.runtime ?? (await createRuntime(lab.runtime, { run, spawn, ...(opts.imageMap ? { imageMap: opts.imageMap } : {}) }));
   const plan = planLab(lab);
   // 16 at once: FRR daemons spend their start in CPU (YANG models); 16 kept both cores busy, 8 did not.
   const limit = opts.concurrency ?? 16;

@@ -47,6 +47,8 @@ export interface LabResources {
 export interface RuntimeDeps {
   run: Runner;
   spawn: Spawner;
+  /** `--image-map`: images the lab names, run on others that are on this machine (docker). */
+  imageMap?: Readonly<Record<string, string>>;
 }
 
 /**
