@@ -47,7 +47,9 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
   const emit = opts.emit ?? ignoreEvents;
   const run = opts.run ?? defaultRun;
   const spawn = opts.spawn ?? spawnBackground;
-  const runtime = opts.runtime ?? (await createRuntime(lab.runtime, { run, spawn, ...(opts.imageMap ? { imageMap: opts.imageMap } : {}) }));
+  // the lab's own image map, and the command's over it
+  const imageMap = lab.imageMap || opts.imageMap ? { ...lab.imageMap, ...opts.imageMap } : undefined;
+  const runtime = opts.runtime ?? (await createRuntime(lab.runtime, { run, spawn, ...(imageMap ? { imageMap } : {}) }));
   const plan = planLab(lab);
   // 16 at once: FRR daemons spend their start in CPU (YANG models); 16 kept both cores busy, 8 did not.
   const limit = opts.concurrency ?? 16;

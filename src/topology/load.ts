@@ -5,6 +5,7 @@ import { normalise } from './normalise.js';
 import { checkSchemaAt } from './schema-check.js';
 import { adaptContainerlab, dialectOf } from './containerlab/adapt.js';
 import { coveredPaths, newProblems, pruneInvalid } from './schema-prune.js';
+import { frrAddresses, withOwnAddresses } from './containerlab/own-addresses.js';
 import { nodeFs, placeProblems, probeOf, readLabSource, type SourceFs } from './source.js';
 import type { Lab, RuntimeKind } from './types.js';
 import { validateLab } from './validate.js';
@@ -53,9 +54,20 @@ export async function loadLabWithWarnings(file: string, opts: LoadOptions = {}):
     : probeOf(fs);
   const root = legacy ? lab.dir : (await probe(lab.dir)).realPath;
   const files = await checkLabFiles(lab, probe, root, allowOutsidePaths);
+  // A containerlab router's addresses are in its FRR config: the lab learns them before its rules run.
+  if (dialect === 'containerlab') await learnFrrAddresses(lab, fs, files.problems);
   const all = [...early, ...newProblems([...problems, ...validateLab(lab), ...files.problems], early, covered)];
   if (all.length) throw inputError(placeProblems(src, all));
   return { lab, warnings: placeProblems(src, [...clab.warnings, ...warnings, ...files.warnings]) };
+}
+
+/** Adds the addresses each node's raw FRR config puts on (a file that failed its check is left alone). */
+async function learnFrrAddresses(lab: Lab, fs: SourceFs, problems: InputProblem[]): Promise<void> {
+  for (const [i, n] of lab.nodes.entries()) {
+    if (!n.frrConfig || problems.some((p) => p.path === `topology.nodes.${n.name}.${n.frrConfigKey ?? 'frr-config'}`)) continue;
+    const text = await fs.readFile(n.frrConfig).catch(() => undefined);
+    if (text !== undefined) lab.nodes[i] = withOwnAddresses(n, frrAddresses(text));
+  }
 }
 
 /** loadLabWithWarnings for callers that have no use for warnings. */

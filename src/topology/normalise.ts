@@ -7,6 +7,7 @@ import { isProtocolName, PROTOCOL_FORMS } from '../protocols/names.js';
 import { isAddress } from '../util/ip.js';
 import { findKind, kindProblem, kindsOf, kindSysctls, missingKindHint, type LabDialect } from '../kinds/registry.js';
 import { withFrrFiles } from './frr-files.js';
+import { execAddresses, withOwnAddresses } from './containerlab/own-addresses.js';
 import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, Route, RuntimeKind } from './types.js';
 
 type Raw = Record<string, Json>;
@@ -210,6 +211,8 @@ export function normalise(
       }
     }
   }
+  // A containerlab node's exec lines put its addresses on: the lab learns them (asymlab adds none of them).
+  if (dialect === 'containerlab') nodes.forEach((n, i) => (nodes[i] = withOwnAddresses(n, execAddresses(n.exec))));
   // The first node with each address, for flows that do not name their server.
   const owners = new Map<string, LabNode>();
   for (const n of nodes) for (const a of nodeAddresses(n)) if (!owners.has(a)) owners.set(a, n);
@@ -283,6 +286,7 @@ export function normalise(
       dir,
       runtime,
       description: typeof data.description === 'string' ? data.description : undefined,
+      ...(isMap(data['image-map']) ? { imageMap: Object.fromEntries(Object.entries(data['image-map']).map(([k, v]) => [k, String(v)])) } : {}),
       nodes,
       links,
       flows,

@@ -84,6 +84,11 @@ export interface Interface {
   addresses: string[];
   /** Set from the link's `mtu:` or the node's `mtu:` map; the kernel's default (1500) otherwise. */
   mtu?: number;
+  /**
+   * Addresses the node puts on itself (a containerlab node's exec lines or FRR config): also in
+   * `addresses`, so the lab knows their owner, but asymlab does not add them.
+   */
+  selfAddresses?: string[];
 }
 
 export interface LabNode {
@@ -166,6 +171,8 @@ export interface Lab {
   dir: string;
   runtime: RuntimeKind;
   description?: string;
+  /** `image-map:`: images the lab names, run on others that are here (docker; --image-map wins). */
+  imageMap?: Record<string, string>;
   nodes: LabNode[];
   links: Link[];
   flows: Flow[];

@@ -5,6 +5,8 @@
  * node names work with safe resource names, and schema and rule problems come in one pass.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { renderNetBatch } from '../../src/nodes/net-config.js';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LabError, type InputProblem } from '../../src/errors.js';
@@ -70,6 +72,20 @@ describe("containerlab's frr01, unmodified", () => {
     expect(pc1.capabilities.forwards).toBe(false);
     expect(pc1.ns).toBe('asymlab_frr01_pc1');
     expect(pc1.node.exec).toHaveLength(4);
+    // the addresses the nodes put on themselves are known to the lab, and left to the nodes
+    expect(pc1.node.interfaces).toEqual([{ name: 'eth1', addresses: ['192.168.11.2/24'], selfAddresses: ['192.168.11.2/24'] }]);
+    expect(r1.node.interfaces.find((i) => i.name === 'eth3')?.addresses).toEqual(['192.168.11.1/24']);
+    expect(renderNetBatch(pc1)).not.toMatch(/addr add/);
+  });
+
+  it('an asymlab file that extends it adds flows, whose servers are found by the addresses the nodes configure', async () => {
+    const file = join(FIXTURES, 'frr01/with-flows.yaml');
+    const fs = memFs({ [file]: 'name: frr01-flows\nextends: frr01.clab.yml\nflows:\n  - {name: pc1-pc3, from: PC1, to: 192.168.13.2:8080}\n' });
+    const real = { ...fs, readFile: (p: string) => (p === file ? fs.readFile(p) : readFile(p, 'utf8')), exists: async () => true, inspect: undefined };
+    const lab = await loadLab(file, { fs: real, exists: () => true });
+    expect(lab.dialect).toBe('containerlab');
+    expect(lab.flows[0].server).toBe('PC3');
+    expect(lab.nodes).toHaveLength(6);
   });
 });
 
