@@ -6,6 +6,7 @@ import { checkSchemaAt } from './schema-check.js';
 import { adaptContainerlab, dialectOf } from './containerlab/adapt.js';
 import { coveredPaths, newProblems, pruneInvalid } from './schema-prune.js';
 import { frrAddresses, withOwnAddresses } from './containerlab/own-addresses.js';
+import { takeImageMap } from './image-map-key.js';
 import { nodeFs, placeProblems, probeOf, readLabSource, type SourceFs } from './source.js';
 import type { Lab, RuntimeKind } from './types.js';
 import { validateLab } from './validate.js';
@@ -42,11 +43,13 @@ export async function loadLabWithWarnings(file: string, opts: LoadOptions = {}):
   const src = await readLabSource(file, fs, { allowOutsidePaths, maxLabFileBytes: opts.maxLabFileBytes });
   const dialect = dialectOf(src.layers.map((l) => l.file), src.data);
   const clab = adaptContainerlab(src.data);
-  const findings = checkSchemaAt(clab.data, dialect);
+  const images = takeImageMap(clab.data);
+  const findings = checkSchemaAt(images.data, dialect);
   // The adapter's and the schema's problems come first; the rules then run over what is left.
-  const early = [...clab.problems, ...newProblems(findings.map((f) => f.problem), [], clab.covered)];
+  const early = [...clab.problems, ...images.problems, ...newProblems(findings.map((f) => f.problem), [], clab.covered)];
   const covered = [...clab.covered, ...coveredPaths(early)];
-  const { lab, problems, complete, warnings } = normalise(pruneInvalid(clab.data, findings), src.file, dirname(src.file), opts.runtime, dialect);
+  const { lab, problems, complete, warnings } = normalise(pruneInvalid(images.data, findings), src.file, dirname(src.file), opts.runtime, dialect);
+  if (images.imageMap) lab.imageMap = images.imageMap;
   if (!complete) throw inputError(placeProblems(src, [...early, ...problems]));
   const legacy = opts.exists;
   const probe: FileProbe = legacy

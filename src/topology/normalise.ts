@@ -286,7 +286,6 @@ export function normalise(
       dir,
       runtime,
       description: typeof data.description === 'string' ? data.description : undefined,
-      ...(isMap(data['image-map']) ? { imageMap: Object.fromEntries(Object.entries(data['image-map']).map(([k, v]) => [k, String(v)])) } : {}),
       nodes,
       links,
       flows,
