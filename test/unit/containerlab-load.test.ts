@@ -113,6 +113,11 @@ describe('containerlab keys', () => {
     for (const e of [...LAB_KEYS, ...NODE_KEYS, ...LINK_KEYS, ...ENDPOINT_KEYS]) expect(e.does.length, e.key).toBeGreaterThan(10);
   });
 
+  it('docs/containerlab.md says what asymlab does with every key', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/containerlab.md'), 'utf8');
+    for (const e of [...LAB_KEYS, ...TOPOLOGY_KEYS, ...NODE_KEYS, ...LINK_KEYS, ...ENDPOINT_KEYS]) expect(doc, e.key).toContain(`| \`${e.key}\` | ${e.honoured ? '' : 'ignored (one warning): '}${e.does}`);
+  });
+
   it('accepts every node key of the schema; each one asymlab cannot honour is one warning, however many nodes have it', async () => {
     const ignored = NODE_KEYS.filter((k) => !k.honoured).map((k) => k.key);
     const extra = ignored.map((k) => `      ${k}: 1`).join('\n');
