@@ -60,7 +60,8 @@ describe.skipIf(!canBuildLabs)(`a node's own files on netns${canBuildLabs ? '' :
         '    PC1:',
         '      kind: linux',
         '      image: alpine:3',
-        `      exec: ${JSON.stringify([...WRITES, 'ip addr add 10.0.0.2/24 dev eth1'])}`,
+        '      env: {GREETING: hello}',
+        `      exec: ${JSON.stringify([...WRITES, 'ip addr add 10.0.0.2/24 dev eth1', 'echo "$GREETING" > /root/greeting'])}`,
         '  links:',
         '    - endpoints: ["R1:eth1", "PC1:eth1"]',
         '',
@@ -84,6 +85,8 @@ describe.skipIf(!canBuildLabs)(`a node's own files on netns${canBuildLabs ? '' :
       expect(ro.exitCode).not.toBe(0);
       const pc1 = started.plan.nodes.find((x) => x.node.name === 'PC1')!;
       expect((await started.runtime.exec(pc1, ['ping', '-c', '1', '-W', '2', '10.0.0.1'], { reject: false })).exitCode).toBe(0);
+      // env: is the exec lines' environment
+      expect((await started.runtime.exec(pc1, ['cat', '/root/greeting'], { context: 'node' })).stdout).toBe('hello\n');
     } finally {
       await started.down();
     }

@@ -179,7 +179,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
 
     exec(node: NodePlan, argv: string[], opts: ExecOptions = {}) {
       if (opts.context === 'node') {
-        return execInContainer(docker, node.ns, argv, { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject });
+        return execInContainer(docker, node.ns, argv, { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, ...(opts.env ? { env: opts.env } : {}) });
       }
       const env = { ...process.env, [NS_MARKER]: node.ns };
       return run(netArgv(node.ns, argv), { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, env });
