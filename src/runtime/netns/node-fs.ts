@@ -8,7 +8,7 @@
  * change the host's files. Teardown unmounts all of it, found by the lab's name alone.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { posix } from 'node:path';
@@ -31,11 +31,6 @@ export function mountFile(ns: string): string {
   const p = parseResourceName(ns);
   if (!p) throw new LabError('runtime', `'${ns}' is not an asymlab namespace name`);
   return insideBase(labFolder(p.lab), MNT, ns);
-}
-
-/** Whether the node's filesystem exists (its namespace file is there). */
-export function hasNodeFs(ns: string): boolean {
-  return existsSync(mountFile(ns));
 }
 
 /**
