@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Bring-up and teardown of generated router chains: time to BGP converged, time to down, memory,
 // and the processes asymlab started (per step) with the CPU they used.
-//   sudo node bench/lab-scale.mjs [SIZES...] [--runtime netns|docker] [--concurrency N] [--name PREFIX]
+//   sudo node bench/lab-scale.mjs [SIZES...] [--runtime netns|docker] [--concurrency N] [--name PREFIX] [--binds]
+// --binds: every router binds a file, which gives every node a filesystem of its own (on netns, a
+// mount namespace per node: src/runtime/netns/node-fs.ts), to measure what that costs.
 // Default sizes: 10 50 200; labs are named PREFIX-N (default bench-N).
 // Needs `npm run build`. Prints a table and writes bench/out/lab-scale-RUNTIME.json.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ const args = process.argv.slice(2);
 const runtime = args.includes('--runtime') ? args[args.indexOf('--runtime') + 1] : 'netns';
 const concurrency = args.includes('--concurrency') ? Number(args[args.indexOf('--concurrency') + 1]) : undefined;
 const prefix = args.includes('--name') ? args[args.indexOf('--name') + 1] : 'bench';
+const binds = args.includes('--binds');
 const sizes = args.filter((a, i) => /^\d+$/.test(a) && !['--runtime', '--concurrency', '--name'].includes(args[i - 1])).map(Number);
 if (!sizes.length) sizes.push(10, 50, 200);
 
@@ -37,6 +40,7 @@ function chainLab(n) {
       `      loopbacks: [10.${i >> 8}.${i & 255}.1/32]`,
       `      bgp: {asn: ${65000 + i}, router-id: 10.${i >> 8}.${i & 255}.1, networks: [10.${i >> 8}.${i & 255}.1/32], neighbors: [${nbs.join(', ')}]}`,
     );
+    if (binds) lines.push('      binds: [bench-bind.txt:/etc/asymlab-bench.txt:ro]');
   }
   lines.push('  links:');
   for (let i = 1; i < n; i++) lines.push(`    - endpoints: ["r${i - 1}:eth2", "r${i}:eth1"]`);
@@ -50,7 +54,9 @@ function labRssMb(lab) {
   for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
     try {
       const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      const ns = cmd.split('\0').find((a) => mine.has(a));
+      // an FRR daemon names its namespace as its pathspace, or (own filesystem) carries it as its marker
+      const env = cmd.startsWith('/usr/lib/frr/') ? readFileSync(`/proc/${p}/environ`, 'utf8') : '';
+      const ns = cmd.split('\0').find((a) => mine.has(a)) ?? env.split('\0').find((a) => mine.has(a.slice('ASYMLAB_NS='.length)));
       if (!ns && !(runtime === 'docker' && cmd.startsWith('/usr/lib/frr/'))) continue;
       kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
     } catch {
@@ -87,6 +93,7 @@ function childCpuMs() {
 
 const dir = join(tmpdir(), 'asymlab-bench');
 mkdirSync(dir, { recursive: true });
+if (binds) writeFileSync(join(dir, 'bench-bind.txt'), 'bound\n');
 const rows = [];
 for (const n of sizes) {
   const file = join(dir, `chain-${n}.yaml`);
@@ -122,4 +129,4 @@ for (const n of sizes) {
   console.log(`            processes started ${JSON.stringify(row.processes)}  children's CPU (ms) ${JSON.stringify(row.childCpuMs)}`);
 }
 mkdirSync('bench/out', { recursive: true });
-writeFileSync(`bench/out/lab-scale-${runtime}.json`, `${JSON.stringify(rows, null, 2)}\n`);
+writeFileSync(`bench/out/lab-scale-${runtime}${binds ? '-binds' : ''}.json`, `${JSON.stringify(rows, null, 2)}\n`);

@@ -7,6 +7,8 @@ import { orList, type CommandSpec, type OptionSpec, type OptionValues } from './
 const runtimeOption: OptionSpec = { type: 'string', value: 'NAME', help: `override the lab's runtime (${RUNTIME_NAMES.join(', ')})` };
 const jsonOption: OptionSpec = { type: 'boolean', help: 'machine-readable output' };
 const outsideOption: OptionSpec = { type: 'boolean', help: 'let the lab name files outside its folder (only for lab files you trust)' };
+const imageMapOption: OptionSpec = { type: 'string', value: 'FROM=TO', multiple: true, help: 'docker: run image FROM as TO, one that is here (repeatable; also in /etc/asymlab/config.yaml)' };
+const imageMaps = (v: OptionValues) => v['image-map'] as string[] | undefined;
 /** Commands that load a lab file take --allow-outside-paths; the context carries it to the loader. */
 const withPaths = <T extends { allowOutsidePaths?: boolean }>(ctx: T, v: OptionValues): T => ({ ...ctx, allowOutsidePaths: v['allow-outside-paths'] === true });
 
@@ -51,11 +53,11 @@ export const COMMANDS: CommandSpec[] = [
     args: 'LAB',
     required: { count: 1, what: 'LAB' },
     summary: 'build the lab and wait until its routing has converged',
-    options: { runtime: runtimeOption, 'allow-outside-paths': outsideOption },
+    options: { runtime: runtimeOption, 'allow-outside-paths': outsideOption, 'image-map': imageMapOption },
     root: true,
     async run(p, v, ctx) {
       const { upCommand } = await import('./commands/lifecycle.js');
-      return upCommand({ lab: p[0], runtime: runtimeOf(v) }, withPaths(ctx, v));
+      return upCommand({ lab: p[0], runtime: runtimeOf(v), imageMap: imageMaps(v) }, withPaths(ctx, v));
     },
   },
   {
@@ -171,12 +173,13 @@ export const COMMANDS: CommandSpec[] = [
       attach: { type: 'boolean', help: 'prove the flows on the lab containerlab deployed; build and remove nothing' },
       via: { type: 'string', value: 'HOW', help: 'with --attach: netns (host tools in each node, the default) or exec (docker exec only)' },
       'allow-outside-paths': outsideOption,
+      'image-map': imageMapOption,
     },
     root: true,
     async run(p, v, ctx) {
       const { runCommand } = await import('./commands/run.js');
       const attach = attachOf(v);
-      return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: str(v, 'out'), keepUp: v['keep-up'] === true, ...(attach ? { attach } : {}) }, withPaths(ctx, v));
+      return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: str(v, 'out'), keepUp: v['keep-up'] === true, imageMap: imageMaps(v), ...(attach ? { attach } : {}) }, withPaths(ctx, v));
     },
   },
   {
@@ -190,11 +193,12 @@ export const COMMANDS: CommandSpec[] = [
       out: { type: 'string', short: 'o', value: 'DIR', help: 'one run folder per lab under DIR' },
       junit: { type: 'string', value: 'FILE', help: 'write JUnit XML' },
       'allow-outside-paths': outsideOption,
+      'image-map': imageMapOption,
     },
     root: true,
     async run(p, v, ctx) {
       const { testCommand } = await import('./commands/run.js');
-      return testCommand({ labs: p, runtime: runtimeOf(v), outDir: str(v, 'out'), junit: str(v, 'junit') }, withPaths(ctx, v));
+      return testCommand({ labs: p, runtime: runtimeOf(v), outDir: str(v, 'out'), junit: str(v, 'junit'), imageMap: imageMaps(v) }, withPaths(ctx, v));
     },
   },
   {

@@ -38,6 +38,8 @@ export interface KindDef {
   summary: string;
   /** Sysctls every node of the kind gets unless the lab sets them. */
   sysctls: Readonly<Record<string, string>>;
+  /** Where they depend on the node (a `linux` node forwards when it runs FRR): used instead of `sysctls`. */
+  sysctlsOf?(node: LabNode): Readonly<Record<string, string>>;
   /** Whether a node without a `firewall:` section gets an empty one (every new connection dropped). */
   firewallByDefault: boolean;
   /** What a node of the kind does with the services it runs by default; a service may add more. */

@@ -9,9 +9,29 @@ import { firewall } from './firewall.js';
 import { host } from './host.js';
 import { isRefused, type Capabilities, type KindDef, type KindEntry, type NodeShape } from './kind.js';
 import { router } from './router.js';
+import { CONTAINERLAB_KINDS } from './containerlab.js';
 
 /** Every registered kind, in the order hints list them. */
 export const KINDS: readonly KindEntry[] = [host, router, firewall];
+
+/** The dialect a lab file is written in: asymlab's own, or containerlab's (src/topology/containerlab/). */
+export type LabDialect = 'asymlab' | 'containerlab';
+
+/**
+ * The kinds a lab of this dialect may name: asymlab's own, and in containerlab's dialect also
+ * containerlab's (`linux`, and its vendor kinds, known but refused).
+ */
+export function kindsOf(dialect: LabDialect = 'asymlab'): readonly KindEntry[] {
+  return dialect === 'containerlab' ? [...KINDS, ...CONTAINERLAB_KINDS] : KINDS;
+}
+
+/** Every kind asymlab knows by name, whatever the dialect: the plan of a loaded lab finds any of them. */
+const ALL_KINDS = kindsOf('containerlab');
+
+/** The sysctls a node's kind gives it (those the lab sets win over them). */
+export function kindSysctls(kind: KindDef, node: LabNode): Readonly<Record<string, string>> {
+  return kind.sysctlsOf?.(node) ?? kind.sysctls;
+}
 
 /** Every registered name, refused ones too: the schema's enum (a refused kind gets its own message). */
 export function kindNames(kinds: readonly KindEntry[] = KINDS): string[] {
@@ -42,20 +62,20 @@ export function missingKindHint(kinds: readonly KindEntry[] = KINDS): string {
 
 /** The kind of a loaded node. Loading refuses every other kind, so a miss here is a lab that skipped the loader. */
 export function kindOf(node: LabNode): KindDef {
-  const k = findKind(node.kind);
+  const k = findKind(node.kind, ALL_KINDS);
   if (k) return k;
-  const why = kindProblem(node.kind)!;
+  const why = kindProblem(node.kind, ALL_KINDS)!;
   throw new LabError('input', `topology.nodes.${node.name}.kind: ${why.message}`, { hint: why.hint });
 }
 
 /** How the report draws a node of this kind; an unknown kind (a report of a newer asymlab) as a host. */
 export function shapeOfKind(name: string): NodeShape {
-  return findKind(name)?.shape ?? host.shape;
+  return findKind(name, ALL_KINDS)?.shape ?? host.shape;
 }
 
 /** The kind's own capabilities; none for an unknown kind. */
 export function capabilitiesOfKind(name: string): Capabilities {
-  return { ...(findKind(name)?.capabilities ?? host.capabilities) };
+  return { ...(findKind(name, ALL_KINDS)?.capabilities ?? host.capabilities) };
 }
 
 /**

@@ -3,6 +3,9 @@ import { planLab } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Lab } from '../topology/types.js';
 import { mapLimit } from './events.js';
+import { ROUTING_PROTOCOLS } from '../services/frr/protocols/register.js';
+import { vtyshRun } from '../services/frr/vtysh.js';
+import type { NodePlan } from '../plan/plan.js';
 
 export interface NodeInspection {
   name: string;
@@ -12,6 +15,18 @@ export interface NodeInspection {
   interfaces: { name: string; state: string; mac: string; addresses: string[] }[];
   routes: { dst: string; via?: string; dev?: string; protocol?: string }[];
   bgp: BgpPeerStatus[];
+  /** A router run from a raw config (containerlab's frr.conf, frr-config:): the protocols it runs and their adjacencies as FRR lists them. */
+  protocols?: { name: string; adjacencies: { iface: string; peer: string; state: string; up: boolean }[] }[];
+}
+
+/** The link-state protocols of a raw config (OSPF, OSPFv3, IS-IS), each with its adjacencies; BGP has its own list. */
+async function protocolsOf(runtime: Runtime, n: NodePlan): Promise<NodeInspection['protocols']> {
+  const out: NonNullable<NodeInspection['protocols']> = [];
+  for (const p of ROUTING_PROTOCOLS.filter((x) => x.daemon !== 'bgpd' && n.daemons.includes(x.daemon))) {
+    const r = await vtyshRun(runtime, n, [p.command], { reject: false });
+    out.push({ name: p.name, adjacencies: p.parse(n.node.name, r.stdout).map((a) => ({ iface: a.key, peer: a.peer, state: a.state, up: a.up })) });
+  }
+  return out;
 }
 
 interface IpAddr {
@@ -55,6 +70,7 @@ export async function inspectLab(lab: Lab, runtime: Runtime): Promise<NodeInspec
       })),
       routes,
       bgp: n.frr ? await bgpPeers(runtime, n) : [],
+      ...(n.frr && n.frrConfigText !== undefined ? { protocols: await protocolsOf(runtime, n) } : {}),
     };
   });
 }

@@ -9,6 +9,7 @@ import type { Lab } from '../topology/types.js';
 import { run as defaultRun, spawnBackground, type Runner, type Spawner } from '../util/exec.js';
 import { ignoreEvents, mapLimit, stepTimer, type EventSink } from './events.js';
 import { waitForConvergence } from './converge.js';
+import { protocolTimersMs } from '../services/frr/protocols/register.js';
 import { watchRoutes, type RouteWatch } from './route-watch.js';
 import { removeState, writeState } from './state.js';
 import { downLab } from './down.js';
@@ -20,10 +21,12 @@ export interface UpOptions {
   run?: Runner;
   spawn?: Spawner;
   runtime?: Runtime;
-  /** Bound on the BGP wait; default 30 s plus 100 ms a node. */
+  /** Bound on the convergence wait; default 30 s plus 100 ms a node, plus what the protocols' timers take (OSPF's wait timer). */
   convergeTimeoutMs?: number;
   /** How many nodes are configured at once. */
   concurrency?: number;
+  /** `--image-map`: images the lab names, run on others that are here (docker). */
+  imageMap?: Readonly<Record<string, string>>;
 }
 
 /** A lab that is up. `await using lab = await upLab(...)` takes it down at the end of the scope. */
@@ -45,7 +48,9 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
   const emit = opts.emit ?? ignoreEvents;
   const run = opts.run ?? defaultRun;
   const spawn = opts.spawn ?? spawnBackground;
-  const runtime = opts.runtime ?? (await createRuntime(lab.runtime, { run, spawn }));
+  // the lab's own image map, and the command's over it
+  const imageMap = lab.imageMap || opts.imageMap ? { ...lab.imageMap, ...opts.imageMap } : undefined;
+  const runtime = opts.runtime ?? (await createRuntime(lab.runtime, { run, spawn, ...(imageMap ? { imageMap } : {}) }));
   const plan = planLab(lab);
   // 16 at once: FRR daemons spend their start in CPU (YANG models); 16 kept both cores busy, 8 did not.
   const limit = opts.concurrency ?? 16;
@@ -105,14 +110,14 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     if (execs.length) {
       await timed('exec', () =>
         mapLimit(execs, limit, async (n) => {
-          for (const cmd of n.node.exec) await runtime.exec(n, ['sh', '-c', cmd], { context: 'node', timeoutMs: 60_000 });
+          for (const cmd of n.node.exec) await runtime.exec(n, ['sh', '-c', cmd], { context: 'node', timeoutMs: 60_000, ...(n.node.env ? { env: n.node.env } : {}) });
         }).then(() => undefined),
       );
     }
     if (routers.length) {
       await timed(
         'converge',
-        () => waitForConvergence(plan, runtime, kernel!, emit, { timeoutMs: opts.convergeTimeoutMs ?? 30_000 + 100 * plan.nodes.length, signal: opts.signal }),
+        () => waitForConvergence(plan, runtime, kernel!, emit, { timeoutMs: opts.convergeTimeoutMs ?? 30_000 + 100 * plan.nodes.length + protocolTimersMs(plan), signal: opts.signal }),
         (r) => `${r.sessions} sessions, ${r.routes} routes`,
       );
     }

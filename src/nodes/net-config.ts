@@ -8,7 +8,8 @@ export function renderNetBatch(n: NodePlan): string {
   const lines = ['link set lo up'];
   for (const p of node.loopbacks) lines.push(`addr add ${p} dev lo${familyOf(p) === 6 ? ' nodad' : ''}`);
   for (const i of node.interfaces) {
-    for (const a of i.addresses) lines.push(`addr add ${a} dev ${i.name}${familyOf(a) === 6 ? ' nodad' : ''}`);
+    // addresses the node puts on itself (its exec lines, its FRR config) are left to it
+    for (const a of i.addresses) if (!i.selfAddresses?.includes(a)) lines.push(`addr add ${a} dev ${i.name}${familyOf(a) === 6 ? ' nodad' : ''}`);
     if (i.mtu !== undefined) lines.push(`link set dev ${i.name} mtu ${i.mtu}`);
     lines.push(`link set ${i.name} up`);
   }

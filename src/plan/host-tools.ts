@@ -14,5 +14,7 @@ export function hostTools(plan: LabPlan, frr: 'on-host' | 'in-image'): string[] 
   const daemons = new Set(plan.nodes.flatMap((n) => n.daemons));
   if (frr === 'on-host' && daemons.size) for (const t of ['vtysh', ...[...daemons].map((d) => `/usr/lib/frr/${d}`)]) tools.add(t);
   if (frr === 'in-image' && plan.nodes.some((n) => n.node.frrConfig)) tools.add('vtysh');
+  // a node with a filesystem of its own on the host: a mount namespace of overlays and tmpfs (src/runtime/netns/node-fs.ts)
+  if (frr === 'on-host' && plan.nodes.some((n) => n.ownFilesystem)) for (const t of ['unshare', 'nsenter', 'mount', 'umount', 'realpath', 'tar', 'base64']) tools.add(t);
   return [...tools];
 }

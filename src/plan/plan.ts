@@ -5,6 +5,8 @@ import { profileOf } from '../kinds/profile.js';
 import { MAX_CONFIG_BYTES } from '../topology/file-ref.js';
 import { frrDaemonsOf } from '../render/frr.js';
 import type { FrrDaemon } from '../services/frr/catalogue.js';
+import { daemonsFromDaemonsFile } from '../services/frr/daemons.js';
+import { safeNodeName } from '../topology/names.js';
 import type { Lab, LabNode } from '../topology/types.js';
 
 /**
@@ -17,8 +19,15 @@ export interface NodePlan {
   kind: KindDef;
   /** What the node does (forwards, keeps connection state, logs drops): its kind's, and what its services add. */
   capabilities: Capabilities;
-  /** Namespace name (and FRR pathspace): asymlab_<lab>_<node>. */
+  /** Namespace name (and FRR pathspace): asymlab_<lab>_<node>, the node's name made safe (safeNodeName). */
   ns: string;
+  /**
+   * The node gets a filesystem of its own on every runtime (netns: a mount namespace; docker has
+   * one anyway): its binds are mounted at their container paths, and what it writes under /etc,
+   * /var, /run, /tmp and /root stays with it. Set for every node of a lab that binds files or is
+   * in containerlab's dialect (whose exec lines expect a container); other labs share the host's.
+   */
+  ownFilesystem?: boolean;
   /** Deterministic MAC per interface, so a captured frame names the node and interface that sent it. */
   macs: Record<string, string>;
   /** FRR daemons the node runs, in start order (zebra first); empty on a node without FRR. */
@@ -40,7 +49,7 @@ export function resourceName(lab: string, node: string): string {
   return `asymlab_${lab}_${node}`;
 }
 
-/** `_` cannot occur in lab or node names, so the parse is unambiguous. */
+/** `_` cannot occur in lab names or in nodes' resource names (safeNodeName), so the parse is unambiguous. */
 export function parseResourceName(name: string): { lab: string; node: string } | undefined {
   const m = /^asymlab_([a-z0-9-]+)_([a-z0-9-]+)$/.exec(name);
   return m ? { lab: m[1], node: m[2] } : undefined;
@@ -79,17 +88,21 @@ function readQuietly(path: string): string | undefined {
  */
 export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
   const read = opts.readConfig ?? readQuietly;
+  const ownFilesystem = lab.dialect === 'containerlab' || lab.nodes.some((n) => n.binds.length > 0);
   return {
     lab,
     nodes: lab.nodes.map((node, ni) => {
       const profile = profileOf(node);
       const frrConfigText = node.frrConfig !== undefined ? read(node.frrConfig) : undefined;
-      const daemons = profile.frr ? frrDaemonsOf(node, frrConfigText) : [];
+      // A bound `daemons` file says what runs, as FRR's own scripts read it.
+      const daemonsText = profile.frr && node.frrDaemons !== undefined ? read(node.frrDaemons) : undefined;
+      const daemons = !profile.frr ? [] : daemonsText !== undefined ? daemonsFromDaemonsFile(daemonsText) : frrDaemonsOf(node, frrConfigText);
       return {
         node,
         kind: profile.kind,
         capabilities: profile.capabilities,
-        ns: resourceName(lab.name, node.name),
+        ns: resourceName(lab.name, safeNodeName(node.name)),
+        ownFilesystem,
         macs: Object.fromEntries(node.interfaces.map((i, ii) => [i.name, macFor(ni, ii)])),
         daemons,
         frr: daemons.length > 0,

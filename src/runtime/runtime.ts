@@ -14,6 +14,8 @@ export type ExecContext = 'net' | 'node';
 export interface ExecOptions {
   context?: ExecContext;
   input?: string;
+  /** Added to the command's environment (a node's `env:` for its exec lines). */
+  env?: Record<string, string>;
   timeoutMs?: number;
   /** Resolve with the failed result instead of throwing. */
   reject?: boolean;
@@ -24,8 +26,15 @@ export interface ExecOptions {
  * - `shared-host`: every node sees the host's filesystem (netns). A service keeps a folder per
  *   node and tells its instances apart (FRR: /etc/frr/<ns> and the pathspace `-N <ns>`).
  * - `per-node`: every node has a filesystem of its own (docker). Services use their usual paths.
+ * A node the plan gives a filesystem of its own (NodePlan.ownFilesystem) has one on every runtime:
+ * see filesystemOf.
  */
 export type NodeFilesystem = 'shared-host' | 'per-node';
+
+/** The filesystem a node has: the runtime's, or its own where the plan gives it one (netns: a mount namespace). */
+export function filesystemOf(runtime: Pick<Runtime, 'filesystem'>, node: Pick<NodePlan, 'ownFilesystem'>): NodeFilesystem {
+  return node.ownFilesystem ? 'per-node' : runtime.filesystem;
+}
 
 /** What exists of a lab on the machine, found from names and labels alone (no state file needed). */
 export interface LabResources {
@@ -38,6 +47,8 @@ export interface LabResources {
 export interface RuntimeDeps {
   run: Runner;
   spawn: Spawner;
+  /** `--image-map`: images the lab names, run on others that are on this machine (docker). */
+  imageMap?: Readonly<Record<string, string>>;
 }
 
 /**

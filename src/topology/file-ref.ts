@@ -82,7 +82,7 @@ export function isSystemPath(real: string): boolean {
   return real === '/' || SYSTEM_DIRS.some((d) => isInside(real, d));
 }
 
-export type RefKind = 'frr-config' | 'iptables' | 'ip6tables' | 'nftables' | 'extends' | 'bind';
+export type RefKind = 'frr-config' | 'frr-daemons' | 'iptables' | 'ip6tables' | 'nftables' | 'extends' | 'bind';
 
 interface RefRule {
   kinds: FileKind[];
@@ -93,6 +93,7 @@ interface RefRule {
 
 const RULES: Record<RefKind, RefRule> = {
   'frr-config': { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: 'an FRR config file' },
+  'frr-daemons': { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: "an FRR daemons file" },
   iptables: { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: 'an iptables-save file' },
   ip6tables: { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: 'an ip6tables-save file' },
   nftables: { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: 'an nft ruleset file' },
@@ -198,12 +199,15 @@ export async function checkLabFiles(lab: Lab, probe: FileProbe, root: string, al
   };
   for (const n of lab.nodes) {
     const np = `topology.nodes.${n.name}`;
-    if (n.frrConfig) await check('frr-config', n.frrConfig, `${np}.frr-config`);
+    // FRR's files are checked as what they are, where they are named (frr-config:, startup-config:, a bind)
+    if (n.frrConfig) await check('frr-config', n.frrConfig, `${np}.${n.frrConfigKey ?? 'frr-config'}`);
+    if (n.frrDaemons) await check('frr-daemons', n.frrDaemons, `${np}.${n.frrDaemonsKey}`);
     if (n.iptables) await check('iptables', n.iptables, `${np}.iptables`);
     if (n.ip6tables) await check('ip6tables', n.ip6tables, `${np}.ip6tables`);
     if (n.nftables) await check('nftables', n.nftables, `${np}.nftables`);
     for (const [i, b] of n.binds.entries()) {
-      // as the docker runtime reads it (bindsOf): host:container[:opts], the host path relative to the lab folder
+      if (n.frrConfigKey === `binds[${i}]` || n.frrDaemonsKey === `binds[${i}]`) continue;
+      // as the runtimes read it (binds.ts): host:container[:opts], the host path relative to the lab folder
       const host = b.split(':')[0];
       if (host) await check('bind', isAbsolute(host) ? host : resolve(lab.dir, host), `${np}.binds[${i}]`);
     }

@@ -43,3 +43,17 @@ export const IP_KEYWORD_HINT = 'rename the interface, e.g. eth1; names that are 
  * interface of that name, so such an interface could not be captured.
  */
 export const PCAP_RESERVED_IFACE_RE = /^(?:any|nflog|nfqueue|bluetooth-monitor|dbus-system|dbus-session|usbmon\d+|bluetooth\d+)$/;
+
+/** Node names containerlab allows (its schema's pattern, less `|`): letters of either case, digits, `-`, `_`, `.`. */
+export const CLAB_NODE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+export const CLAB_NODE_NAME_HINT = "containerlab's node names: a letter or digit, then letters, digits, '-', '_' or '.', at most 63 characters";
+
+/**
+ * The name a node's resources carry (namespace, container, FRR pathspace): the user's spelling in
+ * lowercase, `_` and `.` as `-`. asymlab's own names are already of that shape and stay as they
+ * are. The result must match NAME_RE, and two nodes must not share one (validate.ts checks both);
+ * the user's spelling stays in every message and report.
+ */
+export function safeNodeName(name: string): string {
+  return name.toLowerCase().replace(/[._]/g, '-');
+}

@@ -6,7 +6,9 @@ import { deepMerge, isMap, type Json } from './merge.js';
 import { isProtocolName, PROTOCOL_FORMS } from '../protocols/names.js';
 import { isAddress } from '../util/ip.js';
 import { flowTiming, normaliseEvents, phasesOf } from '../events/normalise-events.js';
-import { findKind, kindProblem, missingKindHint } from '../kinds/registry.js';
+import { findKind, kindProblem, kindsOf, kindSysctls, missingKindHint, type LabDialect } from '../kinds/registry.js';
+import { withFrrFiles } from './frr-files.js';
+import { execAddresses, withOwnAddresses } from './containerlab/own-addresses.js';
 import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, Route, RuntimeKind } from './types.js';
 
 type Raw = Record<string, Json>;
@@ -138,26 +140,34 @@ function portless(text: string, path: string, protocol: string, problems: InputP
  * Raw (schema-valid) document -> Lab. Structural problems (an endpoint without `node:iface`, a node
  * with no kind, a flow whose server cannot be found) are collected, not thrown.
  */
-export function normalise(data: Raw, file: string, dir: string, runtimeOverride?: RuntimeKind): { lab: Lab; problems: InputProblem[]; complete: boolean } {
+export function normalise(
+  data: Raw,
+  file: string,
+  dir: string,
+  runtimeOverride?: RuntimeKind,
+  dialect: LabDialect = 'asymlab',
+): { lab: Lab; problems: InputProblem[]; complete: boolean; warnings: InputProblem[] } {
   const problems: InputProblem[] = [];
+  const warnings: InputProblem[] = [];
+  const kinds = kindsOf(dialect);
   const topology = isMap(data.topology) ? data.topology : {};
   const rawNodes = isMap(topology.nodes) ? topology.nodes : {};
   const tooMuch = inheritanceProblem(data, topology, rawNodes);
-  if (tooMuch) return { lab: { name: String(data.name), file, dir, runtime: runtimeOverride ?? 'netns', nodes: [], links: [], flows: [] }, problems: [tooMuch], complete: false };
+  if (tooMuch) return { lab: { name: String(data.name), file, dir, runtime: runtimeOverride ?? 'netns', nodes: [], links: [], flows: [] }, problems: [tooMuch], complete: false, warnings };
   const nodes: LabNode[] = [];
   for (const [name, value] of Object.entries(rawNodes)) {
     if (value === null) continue;
     const raw = inheritNode(topology, isMap(value) ? value : {});
     const path = `topology.nodes.${name}`;
     const kind = String(raw.kind ?? '');
-    const kindDef = findKind(kind);
-    if (!raw.kind) problems.push({ path, message: `node '${name}' has no kind`, hint: missingKindHint() });
-    else if (!kindDef) problems.push({ path: `${path}.kind`, ...kindProblem(kind)! });
+    const kindDef = findKind(kind, kinds);
+    if (!raw.kind) problems.push({ path, message: `node '${name}' has no kind`, hint: missingKindHint(kinds) });
+    else if (!kindDef) problems.push({ path: `${path}.kind`, ...kindProblem(kind, kinds)! });
     const ifaces = isMap(raw.interfaces) ? raw.interfaces : {};
-    const sysctls: Record<string, string> = { ...(kindDef?.sysctls ?? {}) };
+    const sysctls: Record<string, string> = {};
     for (const [k, v] of Object.entries(isMap(raw.sysctls) ? raw.sysctls : {})) sysctls[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
     const resolvePath = (p: Json | undefined) => (typeof p === 'string' ? (isAbsolute(p) ? p : resolve(dir, p)) : undefined);
-    nodes.push({
+    const built: LabNode = {
       name,
       kind,
       group: typeof raw.group === 'string' ? raw.group : undefined,
@@ -174,7 +184,11 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       iptables: resolvePath(raw.iptables),
       ...(raw.ip6tables !== undefined ? { ip6tables: resolvePath(raw.ip6tables) } : {}),
       ...(raw.nftables !== undefined ? { nftables: resolvePath(raw.nftables) } : {}),
-    });
+      ...(isMap(raw.env) ? { env: Object.fromEntries(Object.entries(raw.env).map(([k, v]) => [k, String(v)])) } : {}),
+    };
+    // The kind's sysctls depend on the node (a linux node forwards when it runs FRR); the lab's win.
+    const withFiles = withFrrFiles(built, kindDef, typeof raw['startup-config'] === 'string' ? raw['startup-config'] : undefined, dir, path, warnings);
+    nodes.push({ ...withFiles, sysctls: { ...(kindDef ? kindSysctls(kindDef, withFiles) : {}), ...sysctls } });
   }
 
   const links: Link[] = [];
@@ -202,6 +216,8 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       }
     }
   }
+  // A containerlab node's exec lines put its addresses on: the lab learns them (asymlab adds none of them).
+  if (dialect === 'containerlab') nodes.forEach((n, i) => (nodes[i] = withOwnAddresses(n, execAddresses(n.exec))));
   // The nodes with each address, for flows that do not name their server. Several nodes with it on
   // their loopbacks share it; an address also on an interface is a duplicate (validation says so),
   // and its first node answers, as before.
@@ -287,6 +303,7 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
   return {
     lab: {
       name: String(data.name),
+      ...(dialect === 'containerlab' ? { dialect } : {}),
       file,
       dir,
       runtime,
@@ -298,5 +315,6 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
     },
     problems,
     complete: true,
+    warnings,
   };
 }

@@ -2,7 +2,7 @@ import { PROTOCOL_NAMES } from '../protocols/names.js';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { InputProblem } from '../errors.js';
-import { kindNames, kindProblem } from '../kinds/registry.js';
+import { kindNames, kindProblem, kindsOf, type LabDialect } from '../kinds/registry.js';
 import type { Json } from './merge.js';
 import { IFACE_HINT } from './names.js';
 import { RUNTIME_NAMES } from '../runtime/registry.js';
@@ -10,15 +10,18 @@ import { RUNTIME_NAMES } from '../runtime/registry.js';
 /** The JSON Schema of the lab format: schema/lab.schema.json, also for editors (yaml-language-server). */
 export const labSchemaUrl = new URL('../../schema/lab.schema.json', import.meta.url);
 
-let compiled: ValidateFunction | undefined;
+const compiled = new Map<LabDialect, ValidateFunction>();
 
-function validator(): ValidateFunction {
-  if (!compiled) {
+/** One validator per dialect: they differ in the kinds a node may name. */
+function validator(dialect: LabDialect): ValidateFunction {
+  let v = compiled.get(dialect);
+  if (!v) {
     // verbose: errors carry their parentSchema (the known keys) and the offending value
     const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    compiled = ajv.compile(withKindEnum(withRegistryEnums(JSON.parse(readFileSync(labSchemaUrl, 'utf8')) as SchemaDoc)));
+    v = ajv.compile(withKindEnum(withRegistryEnums(JSON.parse(readFileSync(labSchemaUrl, 'utf8')) as SchemaDoc), dialect));
+    compiled.set(dialect, v);
   }
-  return compiled;
+  return v;
 }
 
 interface SchemaDoc {
@@ -38,10 +41,10 @@ export function withRegistryEnums<T extends SchemaDoc>(schema: T): T {
   return schema;
 }
 
-/** A node's kind is one the registry lists (src/kinds/registry.ts); the file's own list serves editors. */
-function withKindEnum<T extends SchemaDoc>(schema: T): T {
+/** A node's kind is one the registry lists for the dialect (src/kinds/registry.ts); the file's own list serves editors. */
+function withKindEnum<T extends SchemaDoc>(schema: T, dialect: LabDialect): T {
   const kind = schema.definitions?.node?.properties?.kind;
-  if (kind) kind.enum = kindNames();
+  if (kind) kind.enum = kindNames(kindsOf(dialect));
   return schema;
 }
 
@@ -55,7 +58,7 @@ export function dotPath(pointer: string): string {
   return out;
 }
 
-function describe(e: ErrorObject): { path: string; message: string; hint?: string } {
+function describe(e: ErrorObject, dialect: LabDialect): { path: string; message: string; hint?: string } {
   const path = dotPath(e.instancePath);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
@@ -72,7 +75,7 @@ function describe(e: ErrorObject): { path: string; message: string; hint?: strin
       return { path, message: `missing key '${String(p.missingProperty)}'`, hint: `add ${String(p.missingProperty)}:` };
     case 'enum':
       // a node's kind (in the node definition, which every place a node's settings go refers to)
-      if (e.schemaPath === '#/properties/kind/enum' && e.instancePath.endsWith('/kind')) return { path, ...(kindProblem(String(e.data)) ?? { message: `unknown kind '${String(e.data)}'` }) };
+      if (e.schemaPath === '#/properties/kind/enum' && e.instancePath.endsWith('/kind')) return { path, ...(kindProblem(String(e.data), kindsOf(dialect)) ?? { message: `unknown kind '${String(e.data)}'` }) };
       return { path, message: `must be one of ${(p.allowedValues as unknown[]).map(String).join(', ')}` };
     case 'type':
       return { path, message: `must be ${([] as unknown[]).concat(p.type).map(String).join(' or ')}` };
@@ -89,8 +92,45 @@ function describe(e: ErrorObject): { path: string; message: string; hint?: strin
 }
 
 /** Structural check of the merged document against the schema: every problem, one line each. */
-export function checkSchema(data: Json): InputProblem[] {
-  const validate = validator();
+export function checkSchema(data: Json, dialect: LabDialect = 'asymlab'): InputProblem[] {
+  return checkSchemaAt(data, dialect).map((x) => x.problem);
+}
+
+/**
+ * What to do with the value a schema problem is about, so the rules can still run over the rest:
+ * `delete` the key, replace it by an `empty` map (a list item that should have been one), or
+ * `keep` it (the normaliser copes with it, e.g. an unknown kind, or a list item of the wrong type).
+ */
+export type PruneAction = 'delete' | 'empty' | 'keep';
+
+export interface SchemaFinding {
+  problem: InputProblem;
+  /** The value's place, segment by segment (keys may hold dots). */
+  at: (string | number)[];
+  prune: PruneAction;
+}
+
+/** `/topology/nodes/r1` -> ['topology', 'nodes', 'r1'], list indices as numbers. */
+function segments(pointer: string): (string | number)[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function pruneOf(e: ErrorObject, at: (string | number)[]): PruneAction {
+  if (e.keyword === 'required') return 'keep';
+  if (e.keyword === 'additionalProperties') return 'delete';
+  // the kind is judged again, with the dialect's kinds, by the normaliser
+  if (at[at.length - 1] === 'kind') return 'keep';
+  if (typeof at[at.length - 1] === 'number') return e.keyword === 'type' && ([] as unknown[]).concat((e.params as { type?: unknown }).type).includes('object') ? 'empty' : 'keep';
+  return 'delete';
+}
+
+/** checkSchema with where each problem is and what to prune: the loader runs the rules over what is left. */
+export function checkSchemaAt(data: Json, dialect: LabDialect = 'asymlab'): SchemaFinding[] {
+  const validate = validator(dialect);
   if (validate(data)) return [];
   const all = (validate.errors ?? []).filter(
     (e) => e.keyword !== 'oneOf' && !(e.keyword === 'type' && (e.params as { type?: string }).type === 'null'),
@@ -109,14 +149,18 @@ export function checkSchema(data: Json): InputProblem[] {
   }
   const errors = all.filter((e) => e.keyword !== 'type' || !withInner.has(e.instancePath));
   const seen = new Set<string>();
-  const out: InputProblem[] = [];
+  const out: SchemaFinding[] = [];
   for (const e of errors) {
-    const d = describe(e);
+    const d = describe(e, dialect);
     // oneOf branches report the same place's type several times: keep the first
     const key = e.keyword === 'type' ? `${d.path}\0type` : `${d.path}\0${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(d);
+    const at = segments(e.instancePath);
+    if (e.keyword === 'additionalProperties') at.push(String((e.params as { additionalProperty?: string }).additionalProperty));
+    const name = (e as { propertyName?: string }).propertyName ?? (e.keyword === 'propertyNames' ? (e.params as { propertyName?: string }).propertyName : undefined);
+    if (name !== undefined) at.push(String(name));
+    out.push({ problem: d, at, prune: name !== undefined ? 'delete' : pruneOf(e, at) });
   }
   return out;
 }

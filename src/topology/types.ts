@@ -2,6 +2,7 @@
 import type { ProtocolName } from '../protocols/names.js';
 
 import type { RuntimeName } from '../runtime/registry.js';
+import type { LabDialect } from '../kinds/registry.js';
 
 /** A kind registered in src/kinds/registry.ts; loading refuses any other. */
 export type NodeKind = string;
@@ -89,6 +90,11 @@ export interface Interface {
   addresses: string[];
   /** Set from the link's `mtu:` or the node's `mtu:` map; the kernel's default (1500) otherwise. */
   mtu?: number;
+  /**
+   * Addresses the node puts on itself (a containerlab node's exec lines or FRR config): also in
+   * `addresses`, so the lab knows their owner, but asymlab does not add them.
+   */
+  selfAddresses?: string[];
 }
 
 export interface LabNode {
@@ -105,6 +111,14 @@ export interface LabNode {
   bgp?: Bgp;
   /** Absolute path of a raw FRR config, used as is. */
   frrConfig?: string;
+  /** The key that named frrConfig, for messages: `frr-config` (the default), `startup-config`, `binds[1]`. */
+  frrConfigKey?: string;
+  /** Absolute path of an FRR `daemons` file bound at /etc/frr/daemons: the daemons it enables are those that run. */
+  frrDaemons?: string;
+  /** Its key: `binds[0]`. */
+  frrDaemonsKey?: string;
+  /** `env:`: the environment of the node's exec lines. */
+  env?: Record<string, string>;
   firewall?: Firewall;
   /** Absolute path of an iptables-save file, used as is. */
   iptables?: string;
@@ -189,12 +203,16 @@ export type ScheduledEvent =
 
 export interface Lab {
   name: string;
+  /** `containerlab` for a containerlab topology file, or a lab that extends one or uses its keys or kinds. */
+  dialect?: LabDialect;
   /** The lab file, absolute. */
   file: string;
   /** The folder relative paths resolve against. */
   dir: string;
   runtime: RuntimeKind;
   description?: string;
+  /** `image-map:`: images the lab names, run on others that are here (docker; --image-map wins). */
+  imageMap?: Record<string, string>;
   nodes: LabNode[];
   links: Link[];
   flows: Flow[];

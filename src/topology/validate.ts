@@ -2,6 +2,8 @@ import type { InputProblem } from '../errors.js';
 import { canonicalAddress, contains, familyOf, hostOf, isAddress, network, networkText, parseAddress, parsePrefix, type Prefix } from '../util/ip.js';
 import { nodeAddresses, owns } from './addresses.js';
 import { IFACE_HINT, IFACE_RE, IP_KEYWORD_HINT, ipKeywordProblem, NAME_HINT, NAME_RE, PCAP_RESERVED_IFACE_RE } from './names.js';
+import { containerlabNameProblems } from './node-names.js';
+import { bindProblem } from './binds.js';
 import { PROTOCOL_FORMS } from '../protocols/names.js';
 import { backendProblems } from '../firewall/registry.js';
 import { findKind } from '../kinds/registry.js';
@@ -66,8 +68,14 @@ const names: Rule = (lab) => {
   if (!NAME_RE.test(lab.name)) out.push({ path: 'name', message: `lab name '${lab.name}' is not allowed`, hint: NAME_HINT });
   // Interfaces named only in a link are reported at the link, by the links rule.
   const inLinks = new Set(lab.links.flatMap((l) => l.endpoints.map((e) => `${e.node}:${e.iface}`)));
+  // containerlab's names (PC1, leaf_1) are made safe for resources, and checked for that and for collisions
+  if (lab.dialect === 'containerlab') out.push(...containerlabNameProblems(lab.name, lab.nodes));
   for (const n of lab.nodes) {
-    if (!NAME_RE.test(n.name)) out.push({ path: np(n), message: `node name '${n.name}' is not allowed`, hint: NAME_HINT });
+    if (lab.dialect !== 'containerlab' && !NAME_RE.test(n.name)) out.push({ path: np(n), message: `node name '${n.name}' is not allowed`, hint: NAME_HINT });
+    n.binds.forEach((b, i) => {
+      const bad = bindProblem(b);
+      if (bad) out.push({ path: `${np(n)}.binds[${i}]`, ...bad });
+    });
     for (const i of n.interfaces) {
       if (inLinks.has(`${n.name}:${i.name}`)) continue;
       const bad = ifaceProblem(i.name);

@@ -29,6 +29,10 @@ export async function inspectCommand(args: { lab: string; json: boolean }, ctx: 
     }
     for (const r of n.routes) ctx.out(`  route ${r.dst}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.protocol ? ` (${r.protocol})` : ''}\n`);
     for (const b of n.bgp) ctx.out(`  bgp ${b.peer} AS${b.remoteAs} ${b.state}${b.state === 'Established' ? `, ${b.prefixesReceived} prefixes received` : ''}\n`);
+    for (const p of n.protocols ?? []) {
+      if (!p.adjacencies.length) ctx.out(`  ${p.name.toLowerCase()} no adjacency\n`);
+      for (const a of p.adjacencies) ctx.out(`  ${p.name.toLowerCase()} ${a.iface} -> ${a.peer} ${a.state}\n`);
+    }
   }
   return 0;
 }

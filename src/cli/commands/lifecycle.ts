@@ -3,10 +3,12 @@ import { upLab } from '../../lab/up.js';
 import { resolveLab, labName, type CliContext } from '../context.js';
 import { fmtMs, progressPrinter } from '../progress.js';
 import type { RuntimeKind } from '../../topology/types.js';
+import { imageMapOf } from '../config.js';
 
-export async function upCommand(args: { lab: string; runtime?: RuntimeKind }, ctx: CliContext): Promise<number> {
+export async function upCommand(args: { lab: string; runtime?: RuntimeKind; imageMap?: string[] }, ctx: CliContext): Promise<number> {
   const lab = await resolveLab(args.lab, args.runtime, ctx);
-  const started = await upLab(lab, { emit: progressPrinter(ctx.err, { quiet: ctx.quiet }), signal: ctx.signal });
+  const imageMap = await imageMapOf(args.imageMap);
+  const started = await upLab(lab, { emit: progressPrinter(ctx.err, { quiet: ctx.quiet }), signal: ctx.signal, ...(imageMap ? { imageMap } : {}) });
   ctx.out(`lab '${lab.name}' is up on ${started.runtime.kind}: ${lab.nodes.length} nodes, ${lab.links.length} links, in ${fmtMs(started.timings.total)}\n`);
   ctx.out(`  asymlab inspect ${lab.name}   |   asymlab exec ${lab.name} NODE -- CMD   |   asymlab down ${lab.name}\n`);
   return 0;

@@ -10,16 +10,18 @@ import { defaultOutDir, runLab, type RunOptions } from '../../run/run-lab.js';
 import type { RuntimeKind } from '../../topology/types.js';
 import { resolveLab, type CliContext } from '../context.js';
 import { fmtMs, progressPrinter } from '../progress.js';
+import { imageMapOf } from '../config.js';
 
-async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: string; keepUp?: boolean; attach?: RunOptions['attach'] }, ctx: CliContext): Promise<Report> {
+async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: string; keepUp?: boolean; attach?: RunOptions['attach']; imageMap?: string[] }, ctx: CliContext): Promise<Report> {
   const lab = await resolveLab(file, args.runtime, ctx);
+  const imageMap = await imageMapOf(args.imageMap);
   const startedAt = new Date();
   const outDir = args.outDir ?? defaultOutDir(lab.name, startedAt);
   // Everything goes to DIR.partial; it becomes DIR only with report.json in it.
   const workDir = await openRunDir(outDir);
   const t = performance.now();
   try {
-    const result = await runLab(lab, { emit: progressPrinter(ctx.err, { quiet: ctx.quiet }), signal: ctx.signal, outDir: workDir, keepUp: args.keepUp, attach: args.attach });
+    const result = await runLab(lab, { emit: progressPrinter(ctx.err, { quiet: ctx.quiet }), signal: ctx.signal, outDir: workDir, keepUp: args.keepUp, attach: args.attach, ...(imageMap ? { imageMap } : {}) });
     // Ctrl-C after the last step still means the run was cut short.
     ctx.signal.throwIfAborted();
     const report = buildReport(
@@ -42,7 +44,7 @@ async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: stri
   }
 }
 
-export async function runCommand(args: { lab: string; runtime?: RuntimeKind; outDir?: string; keepUp?: boolean; attach?: RunOptions['attach'] }, ctx: CliContext): Promise<number> {
+export async function runCommand(args: { lab: string; runtime?: RuntimeKind; outDir?: string; keepUp?: boolean; attach?: RunOptions['attach']; imageMap?: string[] }, ctx: CliContext): Promise<number> {
   const report = await runOne(args.lab, args, ctx);
   return report.pass ? 0 : exitCodes.expectation;
 }
@@ -68,7 +70,7 @@ export function selectLabs(args: string[], note: (s: string) => void): string[] 
 }
 
 /** Runs labs one after another; a lab that fails to run is reported and the others still run. */
-export async function testCommand(args: { labs: string[]; runtime?: RuntimeKind; outDir?: string; junit?: string }, ctx: CliContext): Promise<number> {
+export async function testCommand(args: { labs: string[]; runtime?: RuntimeKind; outDir?: string; junit?: string; imageMap?: string[] }, ctx: CliContext): Promise<number> {
   const results: Parameters<typeof junitXml>[0] = [];
   let worst = 0;
   const labs = selectLabs(args.labs, (s) => ctx.err(`asymlab: ${s}\n`));
@@ -76,7 +78,7 @@ export async function testCommand(args: { labs: string[]; runtime?: RuntimeKind;
   for (const file of labs) {
     ctx.signal.throwIfAborted();
     try {
-      const report = await runOne(file, { runtime: args.runtime, outDir: args.outDir ? join(args.outDir, file.replace(/[^a-zA-Z0-9.-]+/g, '_')) : undefined }, ctx);
+      const report = await runOne(file, { runtime: args.runtime, imageMap: args.imageMap, outDir: args.outDir ? join(args.outDir, file.replace(/[^a-zA-Z0-9.-]+/g, '_')) : undefined }, ctx);
       results.push({ report });
       if (!report.pass) worst = Math.max(worst, exitCodes.expectation);
     } catch (e) {

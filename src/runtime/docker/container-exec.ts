@@ -10,6 +10,8 @@ export interface ContainerExecOptions {
   timeoutMs?: number;
   /** Resolve with the failed result instead of throwing. */
   reject?: boolean;
+  /** Added to the process's environment (a node's `env:` for its exec lines). */
+  env?: Record<string, string>;
 }
 
 /** After a timeout's SIGTERM, how long the process has before SIGKILL. */
@@ -73,7 +75,8 @@ export async function execInContainer(docker: Dockerode, container: string, argv
   let apiError = '';
   let timer: NodeJS.Timeout | undefined;
   try {
-    const exec = await docker.getContainer(container).exec({ Cmd: argv, AttachStdin: withInput, AttachStdout: true, AttachStderr: true, Tty: false });
+    const env = opts.env ? { Env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`) } : {};
+    const exec = await docker.getContainer(container).exec({ Cmd: argv, AttachStdin: withInput, AttachStdout: true, AttachStderr: true, Tty: false, ...env });
     const stream = await exec.start({ hijack: withInput, stdin: withInput });
     const ended = new Promise<void>((resolve, reject) => {
       stream.on('data', (c: Buffer) => demux.push(c));

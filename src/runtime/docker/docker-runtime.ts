@@ -14,12 +14,21 @@ import { execInContainer, interactiveInContainer } from './container-exec.js';
 import { missingInImage } from './image-files.js';
 import { connectDocker, DEFAULT_NODE_IMAGE, imageExists, isNotFound, LABEL_LAB, LABEL_NODE, pingDocker } from './docker-client.js';
 import { buildTar } from './tar.js';
+import { mappedImage } from './image-map.js';
 
 export interface DockerRuntimeDeps extends RuntimeDeps {
   docker?: Dockerode;
   /** Where cleanup errors go (they never replace the error that caused the cleanup). */
   warn?: (message: string) => void;
 }
+
+/**
+ * Docker mounts /proc/sys read-only. A node's net.* sysctls belong to its network namespace alone,
+ * so /proc/sys/net is made writable in the container (from the host; the image's mount does it)
+ * and FRR can run `no ipv6 forwarding` as in containerlab's privileged linux nodes, while the
+ * rest of /proc/sys (the host kernel's) stays read-only.
+ */
+const NET_SYSCTLS_WRITABLE = 'mount -o bind /proc/sys/net /proc/sys/net && mount -o remount,bind,rw /proc/sys/net';
 
 /** Keeps a container alive with nothing running in it; FRR and the rest are started by exec. */
 const KEEP_ALIVE = ['sleep', 'infinity'];
@@ -51,6 +60,8 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
   const { run, spawn } = deps;
   const docker = deps.docker ?? connectDocker();
   const warn = deps.warn ?? ((m: string) => process.emitWarning(m, 'AsymlabCleanupWarning'));
+  /** The image a node runs here: --image-map may swap the one the lab names. */
+  const image = (n: NodePlan) => mappedImage(imageOf(n), deps.imageMap);
 
   /** No daemon, no running containers: list and removeLab then work from the namespace links alone. */
   async function daemonUp(): Promise<boolean> {
@@ -83,7 +94,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
     const binds = bindsOf(plan, n);
     const container = await docker.createContainer({
       name: n.ns,
-      Image: imageOf(n),
+      Image: image(n),
       Hostname: n.node.name,
       Cmd: KEEP_ALIVE,
       Labels: { [LABEL_LAB]: plan.lab.name, [LABEL_NODE]: n.node.name },
@@ -95,6 +106,8 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
     if (!pid) throw new LabError('runtime', `[${n.node.name}] container ${n.ns} started but has no process`, { hint: `see: docker logs ${n.ns}` });
     await symlink(`/proc/${pid}/ns/net`, join(NETNS_DIR, n.ns));
     linked.push(n.ns);
+    // An image without mount(8) keeps /proc/sys/net read-only: its nodes set sysctls from the host only.
+    await run(['nsenter', '--target', String(pid), '--mount', '--', 'sh', '-c', NET_SYSCTLS_WRITABLE], { node: n.node.name, reject: false, timeoutMs: 10_000 });
   }
 
   const runtime: Runtime = {
@@ -108,18 +121,26 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
         throw new LabError('environment', 'asymlab needs root to link container namespaces under /var/run/netns', { hint: 'run it with sudo' });
       }
       await pingDocker(docker);
-      const images = [...new Set(plan.nodes.map(imageOf))];
+      const images = [...new Set(plan.nodes.map(image))];
       const missing: string[] = [];
       for (const img of images) if (!(await imageExists(docker, img))) missing.push(img);
+      // A mapped image that is missing is the map's mistake: said as such.
+      const mapped = missing.filter((m) => plan.nodes.some((n) => image(n) === m && imageOf(n) !== m));
+      if (mapped.length) {
+        const from = (m: string) => [...new Set(plan.nodes.filter((n) => image(n) === m).map(imageOf))].join(', ');
+        throw new LabError('environment', `docker image${mapped.length > 1 ? 's' : ''} missing: ${mapped.map((m) => `${m} (mapped from ${from(m)} by the image map)`).join(', ')}`, {
+          hint: `map to an image that is here (docker images lists them; asymlab images build makes ${DEFAULT_NODE_IMAGE})`,
+        });
+      }
       if (missing.length) {
         const ours = missing.includes(DEFAULT_NODE_IMAGE);
         const others = missing.filter((m) => m !== DEFAULT_NODE_IMAGE);
-        const hints = [ours ? 'asymlab images build' : '', others.length ? `docker pull ${others.join(' ')} (or build them)` : ''].filter(Boolean);
+        const hints = [ours ? 'asymlab images build' : '', others.length ? `docker pull ${others.join(' ')} (or build them), or run them on one that is here: --image-map ${others[0]}=${DEFAULT_NODE_IMAGE}` : ''].filter(Boolean);
         throw new LabError('environment', `docker image${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`, { hint: `run: ${hints.join('; ')}` });
       }
       // Our image has every FRR daemon; another image must have those its nodes run.
       for (const img of images.filter((i) => i !== DEFAULT_NODE_IMAGE)) {
-        const daemons = [...new Set(plan.nodes.filter((n) => imageOf(n) === img).flatMap((n) => n.daemons))];
+        const daemons = [...new Set(plan.nodes.filter((n) => image(n) === img).flatMap((n) => n.daemons))];
         if (!daemons.length) continue;
         const lacks = await missingInImage(docker, img, daemons.map((d) => `/usr/lib/frr/${d}`), plan.lab.name);
         if (lacks.length) {
@@ -158,7 +179,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
 
     exec(node: NodePlan, argv: string[], opts: ExecOptions = {}) {
       if (opts.context === 'node') {
-        return execInContainer(docker, node.ns, argv, { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject });
+        return execInContainer(docker, node.ns, argv, { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, ...(opts.env ? { env: opts.env } : {}) });
       }
       const env = { ...process.env, [NS_MARKER]: node.ns };
       return run(netArgv(node.ns, argv), { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, env });

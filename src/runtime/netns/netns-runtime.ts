@@ -11,6 +11,7 @@ import { createVethLinks, interactiveNet, netArgv } from '../host-net.js';
 import { checkTools } from '../preflight.js';
 import { FRR_CONF_BASE, FRR_RUN_BASE } from '../../services/frr/paths.js';
 import { hostTools } from '../../plan/host-tools.js';
+import { createNodeFilesystems, interactiveInNode, labsWithNodeFilesystems, nodeFsArgv, removeNodeFilesystems, writeNodeFiles } from './node-fs.js';
 
 /**
  * Folders of the host where services keep one folder per node, named by its namespace
@@ -72,22 +73,29 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
         });
       }
       await run(['ip', '-batch', '-'], { input: plan.nodes.map((n) => `netns add ${n.ns}\n`).join('') });
+      // Nodes of a lab that binds files or is containerlab's get a filesystem of their own (node-fs.ts).
+      await createNodeFilesystems(run, plan);
     },
 
     createLinks: (plan) => createVethLinks(run, plan),
 
-    // `net` and `node` are one place here: the host's binaries in the node's namespace.
+    // `net` and `node` are one place here (the host's binaries in the node's namespace), unless the
+    // node has a filesystem of its own: `node` commands then run in it.
     exec(node: NodePlan, argv: string[], opts: ExecOptions = {}) {
-      return run(netArgv(node.ns, argv), { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, env: marked(node.ns) });
+      const inNode = opts.context === 'node' && node.ownFilesystem === true;
+      const env = opts.env ? { ...marked(node.ns), ...opts.env } : marked(node.ns);
+      return run(inNode ? nodeFsArgv(node.ns, argv) : netArgv(node.ns, argv), { node: node.node.name, input: opts.input, timeoutMs: opts.timeoutMs, reject: opts.reject, env });
     },
 
-    interactive: (node, argv) => interactiveNet(node.ns, argv, marked(node.ns)),
+    interactive: (node, argv, opts = {}) =>
+      opts.context === 'node' && node.ownFilesystem === true ? interactiveInNode(node.ns, argv, marked(node.ns)) : interactiveNet(node.ns, argv, marked(node.ns)),
 
     spawn(node, argv, opts = {}) {
       return spawn(netArgv(node.ns, argv), { node: node.node.name, ...opts, env: marked(node.ns, opts.env) });
     },
 
-    async writeFile(_node, path, content, opts = {}) {
+    async writeFile(node, path, content, opts = {}) {
+      if (node.ownFilesystem) return writeNodeFiles(run, node, [{ path, content }], opts.owner);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, content);
       if (opts.owner === 'frr') {
@@ -101,6 +109,7 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
     },
 
     async writeFiles(node, files, opts = {}) {
+      if (node.ownFilesystem) return writeNodeFiles(run, node, files, opts.owner);
       for (const f of files) await runtime.writeFile(node, f.path, f.content, opts);
     },
 
@@ -116,6 +125,7 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
         hostNetInode: netInodeOfPath('/proc/self/ns/net'),
         exclude: new Set([process.pid]),
       });
+      await removeNodeFilesystems(run, lab);
       await deleteNamespaces(run, spaces.map((s) => s.name));
       // Services' per-node folders, also those of namespaces a crash left without a namespace.
       for (const f of await labFolders(lab)) await rm(f, { recursive: true, force: true });
@@ -130,6 +140,7 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
           if (p && !byLab.has(p.lab)) byLab.set(p.lab, []);
         }
       }
+      for (const lab of labsWithNodeFilesystems()) if (!byLab.has(lab)) byLab.set(lab, []);
       // Processes whose namespace lost its name: nothing else may be left of their lab.
       for (const lab of labsOfProcesses(readProcs(), new Set([process.pid]))) if (!byLab.has(lab)) byLab.set(lab, []);
       return [...byLab].map(([lab, nodes]) => ({ lab, runtime: 'netns' as const, nodes }));

@@ -1,6 +1,6 @@
 import { insideBase } from '../../lab/lab-name.js';
 import type { NodePlan } from '../../plan/plan.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import { filesystemOf, type Runtime } from '../../runtime/runtime.js';
 
 /** FRR's own folders. On a shared filesystem each node gets one folder below each, named by its namespace. */
 export const FRR_CONF_BASE = '/etc/frr';
@@ -24,6 +24,6 @@ export interface FrrPaths {
  * where every node has its own (docker), FRR's usual paths.
  */
 export function frrPaths(runtime: Pick<Runtime, 'filesystem'>, n: NodePlan): FrrPaths {
-  if (runtime.filesystem === 'per-node') return { confDir: FRR_CONF_BASE, runDir: FRR_RUN_BASE, daemonDir: FRR_DAEMON_DIR };
+  if (filesystemOf(runtime, n) === 'per-node') return { confDir: FRR_CONF_BASE, runDir: FRR_RUN_BASE, daemonDir: FRR_DAEMON_DIR };
   return { confDir: insideBase(FRR_CONF_BASE, n.ns), runDir: insideBase(FRR_RUN_BASE, n.ns), pathspace: n.ns, daemonDir: FRR_DAEMON_DIR };
 }

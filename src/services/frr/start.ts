@@ -7,6 +7,7 @@ import { CommandError } from '../../util/exec.js';
 import { daemonSpec, type FrrDaemon } from './catalogue.js';
 import { frrPaths } from './paths.js';
 import { vtyshArgv, vtyshErrors } from './vtysh.js';
+import { bindCovering } from '../../topology/binds.js';
 
 /** The config a router runs: the user's raw file (as read when the lab was planned), or ours rendered from the lab. */
 export async function frrConfigOf(n: NodePlan): Promise<string> {
@@ -36,17 +37,17 @@ export async function startFrr(runtime: Runtime, n: NodePlan): Promise<void> {
   const raw = n.node.frrConfig !== undefined;
   // frr.conf is what vtysh shows and what a raw config is; rendered configs also go per daemon.
   const perDaemon: Partial<Record<FrrDaemon, string>> | undefined = raw ? undefined : renderFrrDaemons(n.node);
-  await runtime.writeFiles(
-    n,
-    [
-      { path: `${layout.confDir}/frr.conf`, content: config },
-      { path: `${layout.confDir}/vtysh.conf`, content: `service integrated-vtysh-config\nhostname ${n.node.name}\n` },
-      ...(perDaemon ? n.daemons.map((d) => ({ path: `${layout.confDir}/${d}.conf`, content: perDaemon[d] ?? '' })) : []),
-      // the run folder must exist and be frr's before the daemons write their pid files there
-      { path: `${layout.runDir}/.asymlab`, content: `${n.node.name}\n` },
-    ],
-    { owner: 'frr' },
-  );
+  const files = [
+    { path: `${layout.confDir}/frr.conf`, content: config },
+    { path: `${layout.confDir}/vtysh.conf`, content: `service integrated-vtysh-config\nhostname ${n.node.name}\n` },
+    ...(perDaemon ? n.daemons.map((d) => ({ path: `${layout.confDir}/${d}.conf`, content: perDaemon[d] ?? '' })) : []),
+    // the run folder must exist and be frr's before the daemons write their pid files there
+    { path: `${layout.runDir}/.asymlab`, content: `${n.node.name}\n` },
+  ];
+  // A file a bind provides (containerlab's frr.conf at /etc/frr/frr.conf) is the host's: FRR reads
+  // it where it is, and asymlab never writes over it (nor into a bound folder).
+  const writable = files.filter((f) => bindCovering(n.node, f.path) === undefined);
+  if (writable.length) await runtime.writeFiles(n, writable, { owner: 'frr' });
   const ps = layout.pathspace ? ['-N', layout.pathspace] : [];
   const start = async (d: FrrDaemon) => {
     const bin = `${layout.daemonDir}/${d}`;

@@ -2,6 +2,7 @@ import type { LabPlan } from '../../../plan/plan.js';
 import type { LabNode } from '../../../topology/types.js';
 import { contains, familyOf, hostOf, networkText, parsePrefix } from '../../../util/ip.js';
 import type { FrrDaemon } from '../catalogue.js';
+import { withConfigAddresses } from '../config-addresses.js';
 import type { ExpectedAdjacency, ExpectedRoute, ProtocolExpectations } from './protocol.js';
 
 /** An interface a node's config runs a link-state IGP on. */
@@ -68,7 +69,8 @@ function componentsOf(members: string[], joins: [string, string][]): string[][] 
  *   filtered by policy; the settle rule covers them).
  */
 export function linkStateExpectations(plan: LabPlan, spec: LinkStateSpec): ProtocolExpectations {
-  const nodes = plan.nodes.filter((n) => n.daemons.includes(spec.daemon) && n.frrConfigText !== undefined);
+  // A containerlab router's addresses are in its config, not the lab file: FRR puts them on.
+  const nodes = plan.nodes.filter((n) => n.daemons.includes(spec.daemon) && n.frrConfigText !== undefined).map((n) => ({ ...n, node: withConfigAddresses(n.node, n.frrConfigText!) }));
   const ifs = new Map(nodes.map((n) => [n.node.name, spec.interfaces(n.node, n.frrConfigText!)]));
   const at = (node: string, iface: string) => ifs.get(node)?.find((i) => i.name === iface);
   const adjacencies: ExpectedAdjacency[] = [];

@@ -3,6 +3,7 @@ import { covers, familyOf, parsePrefix } from '../../../util/ip.js';
 import { blocksOf, configBlocks } from '../config-blocks.js';
 import { addressesOn, advertised, dottedArea, interfaceNames, linkStateExpectations, type IgpInterface, type LinkStateSpec } from './link-state.js';
 import { parseJson, type ObservedAdjacency, type RoutingProtocol } from './protocol.js';
+import type { LabPlan } from '../../../plan/plan.js';
 
 /**
  * OSPFv2 interfaces of a raw config: `ip ospf area A` under the interface, or a `network P area A`
@@ -68,6 +69,29 @@ export function parseOspfNeighbors(node: string, output: string): ObservedAdjace
 
 const spec: LinkStateSpec = { protocol: 'OSPF', daemon: 'ospfd', interfaces: ospfInterfaces };
 
+/** FRR's OSPF defaults: hello 10 s, dead four hellos; an LSA is re-originated at most every 5 s. */
+const DEFAULT_HELLO_S = 10;
+const LSA_THROTTLE_MS = 5_000;
+
+/**
+ * How long OSPF's timers hold convergence back at least: on a broadcast link (FRR's default network
+ * type) no DR is elected before the wait timer, the dead interval, runs out, and the router LSAs
+ * that follow are throttled. Point-to-point links wait for neither. Pure.
+ */
+export function ospfTimersMs(plan: LabPlan): number {
+  let worstS = 0;
+  for (const n of plan.nodes) {
+    if (!n.daemons.includes('ospfd') || n.frrConfigText === undefined) continue;
+    for (const { args, block } of blocksOf(configBlocks(n.frrConfigText), 'interface')) {
+      if (args[0] === 'lo' || block.lines.includes('ip ospf network point-to-point')) continue;
+      const hello = Number(/^ip ospf hello-interval (\d+)/.exec(block.lines.find((l) => l.startsWith('ip ospf hello-interval')) ?? '')?.[1] ?? DEFAULT_HELLO_S);
+      const dead = Number(/^ip ospf dead-interval (\d+)/.exec(block.lines.find((l) => l.startsWith('ip ospf dead-interval')) ?? '')?.[1] ?? 4 * hello);
+      worstS = Math.max(worstS, dead);
+    }
+  }
+  return worstS ? worstS * 1000 + 2 * LSA_THROTTLE_MS : 0;
+}
+
 export const ospf: RoutingProtocol = {
   name: 'OSPF',
   daemon: 'ospfd',
@@ -76,4 +100,5 @@ export const ospf: RoutingProtocol = {
   hint: 'check both ends of each link: the same area, network type, hello/dead timers, MTU and subnet (show ip ospf interface)',
   expect: (plan) => linkStateExpectations(plan, spec),
   parse: parseOspfNeighbors,
+  timersMs: ospfTimersMs,
 };

@@ -65,6 +65,12 @@ export interface RoutingProtocol {
   parse(node: string, output: string): ObservedAdjacency[];
   /** Where to look when it does not converge. */
   hint: string;
+  /**
+   * The least time the protocol's own timers take before it can converge (OSPF: a broadcast link
+   * elects its DR only when the wait timer, the dead interval, runs out); `up`'s default timeout
+   * grows by it. Pure.
+   */
+  timersMs?(plan: LabPlan): number;
 }
 
 /** JSON.parse that says undefined instead of throwing (a daemon still starting prints text). */

@@ -4,9 +4,15 @@ import { isis } from './isis.js';
 import { ospf } from './ospf.js';
 import { ospf6 } from './ospf6.js';
 import type { RoutingProtocol } from './protocol.js';
+import type { LabPlan } from '../../../plan/plan.js';
 
 /**
  * Every protocol `up` knows how to wait for. A daemon whose protocol is not here still starts;
  * `up` then waits only for the kernel tables to settle.
  */
 export const ROUTING_PROTOCOLS: readonly RoutingProtocol[] = [bgp, ospf, ospf6, isis, bfd];
+
+/** What the protocols' own timers add to `up`'s wait at least (RoutingProtocol.timersMs). Pure. */
+export function protocolTimersMs(plan: LabPlan): number {
+  return Math.max(0, ...ROUTING_PROTOCOLS.map((p) => p.timersMs?.(plan) ?? 0));
+}
