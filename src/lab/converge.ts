@@ -24,6 +24,9 @@ function pollInterval(opts: { pollMs?: number }, routers: number): number {
   return opts.pollMs ?? Math.max(100, 2 * routers);
 }
 
+/** Longer than bgpd's default coalesce time (1 s) with room for a busy machine. */
+const RAW_BGP_QUIET_MS = 2500;
+
 /** Daemons whose routes come and go by themselves: their tables must also go quiet. */
 const dynamic = (n: NodePlan) => n.node.frrConfig !== undefined || n.daemons.some((d) => d !== 'zebra' && d !== 'staticd');
 
@@ -35,7 +38,11 @@ const dynamic = (n: NodePlan) => n.node.frrConfig !== undefined || n.daemons.som
  */
 async function settle(kernel: RouteWatch, frrNodes: NodePlan[], opts: { timeoutMs: number; pollMs?: number; signal?: AbortSignal }): Promise<void> {
   if (!frrNodes.some(dynamic)) return;
-  const quietMs = 3 * pollInterval(opts, frrNodes.length);
+  // A raw config has FRR's own timers, not the lab profile's `coalesce-time 0`: bgpd holds its first
+  // updates ~1 s after a session comes up (the default coalesce time), so a table is not done until
+  // it has been quiet for longer than that. Nothing tells what a raw config's sessions will carry.
+  const rawBgp = frrNodes.some((n) => n.node.frrConfig !== undefined && n.daemons.includes('bgpd'));
+  const quietMs = Math.max(3 * pollInterval(opts, frrNodes.length), rawBgp ? RAW_BGP_QUIET_MS : 0);
   await waitFor(
     () => {
       kernel.check();
