@@ -1,7 +1,7 @@
 import { LabError } from '../errors.js';
 import { applyFirewall } from '../nodes/firewall.js';
 import { checkFrrConfig, frrConfigOf, startFrr } from '../nodes/frr.js';
-import { configureNode } from '../nodes/net-config.js';
+import { configureNodes } from '../nodes/net-config.js';
 import { planLab, type LabPlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createRuntime } from '../runtime/select.js';
@@ -83,7 +83,7 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
       await writeState({ lab: lab.name, file: lab.file, runtime: runtime.kind, startedAt: new Date().toISOString(), pid: process.pid });
     }, () => `${plan.nodes.length} ${runtime.kind === 'netns' ? 'namespaces' : 'containers'}`);
     await timed('links', () => runtime.createLinks(plan), (n) => `${n} veth pairs`);
-    await timed('addresses', () => mapLimit(plan.nodes, limit, (n) => configureNode(runtime, n)).then(() => undefined));
+    await timed('addresses', () => configureNodes(runtime, run, plan));
     const fws = plan.nodes.filter((n) => n.firewall);
     if (fws.length) await timed('firewalls', () => mapLimit(fws, limit, (n) => applyFirewall(runtime, n)).then(() => undefined), () => `${fws.length} rulesets`);
     const routers = plan.nodes.filter((n) => n.frr);
