@@ -2,11 +2,11 @@
 # Installs what asymlab needs on a fresh Debian (bookworm) machine, then builds asymlab.
 # Safe to run twice: it installs only what is missing and rebuilds the TypeScript.
 #
-#   sudo ./scripts/setup.sh            netns runtime: FRR, iptables, iproute2, tcpdump, conntrack
+#   sudo ./scripts/setup.sh            netns runtime: FRR, iptables, nftables, iproute2, tcpdump, conntrack
 #   sudo ./scripts/setup.sh --docker   also docker.io + debootstrap, a dockerd that leaves host
 #                                      networking alone, and the asymlab/node image (built offline)
-#   sudo ./scripts/setup.sh --dev      also Debian's chromium, for the tests that open report.html
-#                                      (running labs does not need it)
+#   sudo ./scripts/setup.sh --dev      also Debian's chromium, for the tests that open report.html,
+#                                      and gcc for the static flow agent (--attach --via exec)
 #
 # It changes nothing in the host's network: no interface, route, iptables rule or sysctl.
 set -euo pipefail
@@ -35,6 +35,7 @@ pkgs=(
   "/usr/lib/frr/zebra frr"
   "/usr/bin/vtysh frr"
   "/usr/sbin/iptables-restore iptables"
+  "/usr/sbin/nft nftables"
   "/usr/sbin/ip iproute2"
   "/usr/bin/tcpdump tcpdump"
   "/usr/sbin/conntrack conntrack"
@@ -49,6 +50,8 @@ if [[ $want_dev -eq 1 ]]; then
   # The browser tests drive this chromium through playwright-core; no browser is downloaded. A
   # font, or the screenshots the tests check would show boxes for text.
   pkgs+=("/usr/bin/chromium chromium" "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core")
+  # The static flow agent (run --attach --via exec) is built with the machine's C compiler.
+  pkgs+=("/usr/bin/cc gcc" "/usr/lib/x86_64-linux-gnu/libc.a libc6-dev")
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -13,6 +13,11 @@ export { planLab, type LabPlan, type NodePlan } from './plan/plan.js';
 export { upLab, type StartedLab, type UpOptions } from './lab/up.js';
 export { downLab, cleanAll } from './lab/down.js';
 export { inspectLab, type NodeInspection } from './lab/inspect.js';
+export { attachLab, type AttachOptions } from './lab/attach.js';
+
+// Beyond one machine: containerlab and clabernetes (docs/scale-out.md)
+export { exportLab, type LabExport, type ExportOptions } from './export/export-lab.js';
+export { writeExport } from './export/write-export.js';
 export type { EventSink, LabEvent } from './lab/events.js';
 export { RUNTIMES, RUNTIME_NAMES, type RuntimeEntry } from './runtime/registry.js';
 export { createRuntime } from './runtime/select.js';

@@ -35,6 +35,9 @@ export interface ConnectionFinding {
 /** A finding before its result: the paths and the warnings gathered so far. */
 export type FindingBase = Pick<ConnectionFinding, 'track' | 'path' | 'returnPath' | 'warnings'>;
 
+/** Drops a firewall's rules made: a packet that reached its own firewall and died there was dropped, not left unanswered. */
+const FIREWALL_REASONS = new Set<DropEvidence['reason']>(['firewall-rule', 'drop-rule', 'chain-policy']);
+
 /** One traced packet with the path detail behind it. */
 export interface Located {
   trace: PacketTrace;
@@ -118,12 +121,14 @@ export function startFinding(ctx: DropContext, path: string[], returnPath: strin
 }
 
 /** A failed attempt: the drop at `site` explained, placed, and summed up in one line. */
-export function failure(ctx: DropContext, base: FindingBase, result: FlowResult, site: DropSite, l: Located | undefined, lead?: string): ConnectionFinding {
+/** `lead` may depend on the drop's explanation: undefined from it keeps the placement. */
+export function failure(ctx: DropContext, base: FindingBase, result: FlowResult, site: DropSite, l: Located | undefined, lead?: string | ((drop: DropEvidence) => string | undefined)): ConnectionFinding {
   const drop = explainDrop(ctx, site);
   drop.facts.unshift(...placementFacts(ctx, l, site));
   // Every ICMP error about the attempt is evidence: where it went and where it died (mtu says it already).
   if (drop.reason !== 'mtu') drop.facts.push(...icmpErrorTraces(ctx).map(icmpFateFact));
-  const summary = `${lead ?? placement(l, site, drop)}; ${reasonPhrase(drop, site)}`;
+  const said = typeof lead === 'function' ? lead(drop) : lead;
+  const summary = `${said ?? placement(l, site, drop)}; ${reasonPhrase(drop, site)}`;
   return { ...base, result, at: drop.node, drop, summary };
 }
 
@@ -184,7 +189,9 @@ export function droppedFinding(ctx: DropContext, base: FindingBase, request: Loc
   if (!reply) {
     const server = request.trace.lastNode ?? record.server;
     const site: DropSite = { ...siteOf(request), node: server };
-    return failure(ctx, base, 'dropped', site, request, `${requestLabel} reached ${server}${site.iface ? `:${site.iface}` : ''} but ${server} never answered`);
+    // A firewall that dropped it on its own INPUT did not "not answer": it dropped it, and says so.
+    const lead = (drop: DropEvidence) => (FIREWALL_REASONS.has(drop.reason) && drop.node === server ? undefined : `${requestLabel} reached ${server}${site.iface ? `:${site.iface}` : ''} but ${server} never answered`);
+    return failure(ctx, base, 'dropped', site, request, lead);
   }
   if (!reply.trace.delivered) return failure(ctx, base, 'dropped', siteOf(reply), reply);
   const lost = locate(track, (t) => !t.delivered);

@@ -7,6 +7,8 @@
  */
 import type { AnalysisLab } from './lab-index.js';
 import { EXPLAINERS } from './explainers/list.js';
+import { linkDown } from './explainers/link-down.js';
+import type { DropExplainer } from './explainers/explainer.js';
 import { UNKNOWN_WORDS, unknownFacts, unknownPhrase } from './explainers/unknown.js';
 import type { ConnectionTrack, IcmpSighting } from './track.js';
 import type { DropEvidence, PacketTrace, RunEvidence, Sighting } from './types.js';
@@ -44,11 +46,20 @@ export function lossyNear(ctx: DropContext, node: string): string[] {
   return out;
 }
 
+/**
+ * Causes that only a timed run's events give (a link an event took down). They are tried before
+ * the reverse-path filter and the routes: those are read from tables taken after the flows, when
+ * routing may have moved since the packet died (a route withdrawn seconds after the link went).
+ */
+export const EVENT_EXPLAINERS: readonly DropExplainer[] = [linkDown];
+const tablesFrom = EXPLAINERS.findIndex((e) => e.reason === 'rp-filter' || e.reason === 'no-route');
+const ALL: readonly DropExplainer[] = [...EXPLAINERS.slice(0, tablesFrom), ...EVENT_EXPLAINERS, ...EXPLAINERS.slice(tablesFrom)];
+
 function explainFromEvidence(ctx: DropContext, site: DropSite): DropEvidence {
   const { node, iface, packet } = site;
   const drop: DropEvidence = { reason: 'unknown', node, ...(iface ? { iface } : {}), packet, facts: [] };
   const note = (fact: string) => void drop.facts.push(fact);
-  for (const explainer of EXPLAINERS) {
+  for (const explainer of ALL) {
     const found = explainer.explain({ ctx, site, note });
     if (!found) continue;
     const { facts, ...fields } = found;
@@ -62,7 +73,7 @@ function explainFromEvidence(ctx: DropContext, site: DropSite): DropEvidence {
 
 /** The why, short, for the one-line summary: "fw-inet had no conntrack entry (ctstate INVALID, rule …, counter 0→3)". */
 export function reasonPhrase(drop: DropEvidence, site: DropSite): string {
-  const explainer = drop.reason === 'unknown' ? undefined : EXPLAINERS.find((e) => e.reason === drop.reason);
+  const explainer = drop.reason === 'unknown' ? undefined : ALL.find((e) => e.reason === drop.reason);
   return explainer ? explainer.phrase(drop, site) : unknownPhrase(drop);
 }
 
@@ -72,7 +83,7 @@ export function explainDrop(ctx: DropContext, site: DropSite): DropEvidence {
   const lost = lossyNear(ctx, drop.node);
   if (lost.length === 0) return drop;
   drop.inconclusive = lost.join('; ');
-  const words = EXPLAINERS.find((e) => e.reason === drop.reason)?.words;
+  const words = ALL.find((e) => e.reason === drop.reason)?.words;
   if (drop.reason !== 'unknown') drop.facts.push(`The evidence points to ${words ?? UNKNOWN_WORDS}, but it is not concluded: ${drop.inconclusive}.`);
   else drop.facts.push(`Not concluded: ${drop.inconclusive}.`);
   drop.reason = 'unknown';

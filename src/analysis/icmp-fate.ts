@@ -68,7 +68,7 @@ export function icmpErrorTraces(ctx: DropContext): IcmpErrorTrace[] {
       if (prefix) {
         t.nflogPrefix = prefix;
         const rule = parseNflogPrefix(prefix);
-        const c = ruleCounterFor(ctx.evidence, path.lastNode, prefix, rule?.chain, rule?.index);
+        const c = ruleCounterFor(ctx.evidence, path.lastNode, prefix, rule?.chain, rule?.index, first.version);
         if (c) t.counter = { before: c.packetsBefore, after: c.packetsAfter };
       }
     }

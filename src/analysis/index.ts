@@ -1,17 +1,7 @@
 /** What the analysis layer offers: the entry point, the parsers for the raw evidence, and the pieces under them. */
 export { analyse } from './analyse.js';
 export { parseConntrack, parseConntrackLine } from './parse-conntrack.js';
-export {
-  kernelCounters,
-  nflogPrefixOf,
-  nodeRoutes,
-  parseIpRouteJson,
-  parseIptablesSave,
-  parseKernelCounters,
-  parseRpFilter,
-  ruleCounters,
-  type SavedRule,
-} from './parse-counters.js';
+export { kernelCounters, nodeRoutes, parseIpRouteJson, parseKernelCounters, parseRpFilter } from './parse-counters.js';
 export { indexCaptures, trackConnection, trackConnections, type CaptureIndex, type ConnectionTrack, type IcmpSighting, type Observation } from './track.js';
 export { tracePath, type TracedPath } from './trace-path.js';
 export { connectionFinding, type ConnectionFinding } from './connection-verdict.js';

@@ -90,19 +90,22 @@ export function hasKernelCounters(evidence: RunEvidence, node: string): boolean 
   return evidence.kernel.some((c) => c.node === node);
 }
 
-/** The rule counter cited for an NFLOG prefix: the rule that carries it, else filter/chain/index. */
-export function ruleCounterFor(evidence: RunEvidence, node: string, prefix: string, chain?: string, index?: number): RuleCounter | undefined {
-  const mine = evidence.counters.filter((c) => c.node === node);
+/** A counter of the packet's family: a rule of each family may carry the same prefix. Either unknown matches. */
+const ofFamily = (c: RuleCounter, family: 4 | 6 | undefined) => family === undefined || c.family === undefined || c.family === family;
+
+/** The rule counter cited for an NFLOG prefix: the rule that carries it, else filter/chain/index; of the packet's family when given. */
+export function ruleCounterFor(evidence: RunEvidence, node: string, prefix: string, chain?: string, index?: number, family?: 4 | 6): RuleCounter | undefined {
+  const mine = evidence.counters.filter((c) => c.node === node && ofFamily(c, family));
   return (
     mine.find((c) => c.nflogPrefix === prefix) ??
     (chain !== undefined && index !== undefined ? mine.find((c) => c.table === 'filter' && c.chain === chain && c.index === index) : undefined)
   );
 }
 
-/** DROP rules and DROP policies of a node whose counters moved: drops that logged nothing. */
-export function movedDropRules(evidence: RunEvidence, node: string): RuleCounter[] {
+/** DROP rules and DROP policies of a node whose counters moved: drops that logged nothing (of the packet's family when given). */
+export function movedDropRules(evidence: RunEvidence, node: string, family?: 4 | 6): RuleCounter[] {
   return evidence.counters.filter(
-    (c) => c.node === node && c.packetsAfter > c.packetsBefore && (c.policy === 'DROP' || /-j\s+(DROP|REJECT)\b/.test(c.rule)),
+    (c) => c.node === node && ofFamily(c, family) && c.packetsAfter > c.packetsBefore && (c.drops ?? (c.policy === 'DROP' || /-j\s+(DROP|REJECT)\b/.test(c.rule))),
   );
 }
 

@@ -20,6 +20,8 @@ export interface TracedPath {
   leftLastNode: boolean;
   /** Where it reached a node owning its destination address and stayed there. */
   deliveredAt?: string;
+  /** Where it stayed at a node owning its destination that is not the end it was for (a shared address, a reply kept by a NAT address's owner). */
+  keptAt?: string;
 }
 
 function firstTs(sightings: Sighting[], node: string): number {
@@ -33,10 +35,19 @@ function originOf(sightings: Sighting[]): string | undefined {
   return byTime.find((s) => s.direction === 'out' && !entered.has(s.node))?.node ?? byTime[0]?.node;
 }
 
-export function tracePath(raw: Sighting[], lab: AnalysisLab, expectedOrigin?: string): TracedPath {
+/**
+ * `expectedEnd` is the node the packet is for: the server (forward) or the client (return). A
+ * packet that stays at another owner of its destination is kept there, not delivered: an address
+ * several nodes share reached the wrong one, or a reply reached the owner of a NAT address instead
+ * of the client behind it.
+ */
+export function tracePath(raw: Sighting[], lab: AnalysisLab, expectedOrigin?: string, expectedEnd?: { node: string; reply: boolean }): TracedPath {
   if (raw.length === 0) return { sightings: [], nodes: [], leftLastNode: false };
   const seen = new Set(raw.map((s) => s.node));
-  const origin = expectedOrigin && seen.has(expectedOrigin) ? expectedOrigin : originOf(raw);
+  // The expected sender, unless the packet entered it: then it only forwarded it (a DNAT'd address's
+  // owner passing on a RST the host behind it sent).
+  const expected = expectedOrigin && seen.has(expectedOrigin) && !raw.some((s) => s.node === expectedOrigin && s.direction === 'in');
+  const origin = expected ? expectedOrigin : originOf(raw);
   const nodes: string[] = [];
   let cur = origin;
   while (cur && !nodes.includes(cur)) {
@@ -67,13 +78,15 @@ export function tracePath(raw: Sighting[], lab: AnalysisLab, expectedOrigin?: st
   const leftLastNode = atLast.some((s) => s.direction === 'out');
 
   let deliveredAt: string | undefined;
+  let keptAt: string | undefined;
   for (const s of sightings) {
     if (s.direction !== 'in' || !lab.owns(s.node, s.dst)) continue;
     const forwardedOn = sightings.some((o) => o.node === s.node && o.direction === 'out' && o.ts >= s.ts);
-    if (!forwardedOn) {
-      deliveredAt = s.node;
-      break;
-    }
+    if (forwardedOn) continue;
+    const elsewhere = expectedEnd && s.node !== expectedEnd.node && (expectedEnd.reply || lab.ownersOf(s.dst).length > 1);
+    if (elsewhere) keptAt = s.node;
+    else deliveredAt = s.node;
+    break;
   }
   return {
     sightings,
@@ -83,5 +96,6 @@ export function tracePath(raw: Sighting[], lab: AnalysisLab, expectedOrigin?: st
     ...(lastIface ? { lastIface } : {}),
     leftLastNode,
     ...(deliveredAt ? { deliveredAt } : {}),
+    ...(keptAt ? { keptAt } : {}),
   };
 }

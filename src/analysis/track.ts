@@ -174,7 +174,8 @@ export function trackConnection(record: ConnectionRecord, index: CaptureIndex): 
   const built = [...groups.values()].map(({ d, obs }) => {
     const { label, fields } = protocol.packets.identity(obs[0].packet, d);
     const ipLength = obs[0].packet.ip?.totalLength;
-    const path = tracePath(obs.map(sightingOf), index.lab, d === 'forward' ? record.client : record.server);
+    const end = d === 'forward' ? { node: record.server, reply: false } : { node: record.client, reply: true };
+    const path = tracePath(obs.map(sightingOf), index.lab, d === 'forward' ? record.client : record.server, end);
     const trace: PacketTrace = {
       label,
       direction: d,

@@ -61,9 +61,11 @@ export interface ConntrackEvent {
   flags: string[];
 }
 
-/** One iptables rule with its packet counter, from `iptables-save -c` before and after the flows. */
+/** One firewall rule with its packet counter, before and after the flows (iptables: `iptables-save -c`, `ip6tables-save -c`). */
 export interface RuleCounter {
   node: string;
+  /** The family of the ruleset it is in; absent in evidence that did not say. */
+  family?: 4 | 6;
   table: string;
   chain: string;
   /** 1-based position in its chain, as `iptables -L --line-numbers` shows. */
@@ -73,6 +75,12 @@ export interface RuleCounter {
   nflogPrefix?: string;
   /** Set on a chain's policy counter (ACCEPT, DROP), which parse-counters gives index 0. */
   policy?: string;
+  /** Whether the rule (or policy) drops or rejects what it matches; absent in evidence that did not say (read its text). */
+  drops?: boolean;
+  /** No counter backs it (an nft rule without `counter`, an nft chain policy): its packets are not known. */
+  uncounted?: boolean;
+  /** nftables: the hook of a base chain (input, forward), on its policy entry. */
+  hook?: string;
   packetsBefore: number;
   packetsAfter: number;
 }
@@ -133,6 +141,68 @@ export interface ConnectionRecord {
   startedAt: number; // epoch seconds
   connectMs?: number;
   totalMs: number;
+  /** A long-lived flow's one session: every message it sent and what came back (src/protocols/*-session.ts). */
+  session?: SessionRecord;
+}
+
+/** What became of one message of a long-lived flow, as the client saw it. */
+export type MessageOutcome = 'echoed' | 'lost' | 'reset' | 'unreachable' | 'unsent';
+
+export interface MessageRecord {
+  /** 0-based; message i is due at the session's start + i × intervalMs. */
+  index: number;
+  /** Epoch seconds it was handed to the kernel; absent when it never was (the session was over). */
+  sentAt?: number;
+  /** Epoch seconds its echo was back in full. */
+  echoedAt?: number;
+  outcome: MessageOutcome;
+  /** UDP: digests of the request and of its echo, which tell its packets apart. */
+  payloadDigests?: number[];
+  /** ICMP: the echo request's sequence number. */
+  seq?: number;
+}
+
+export interface SessionRecord {
+  durationMs: number;
+  intervalMs: number;
+  /** Bytes of each message: TCP, one fixed-length line, so message i is bytes i×n..(i+1)×n-1 of the stream. */
+  messageBytes: number;
+  messages: MessageRecord[];
+}
+
+/** One event of the lab's `events:` as it really happened (src/events/schedule.ts). */
+export interface EventRecord {
+  /** Its place in `events:`. */
+  index: number;
+  kind: 'link' | 'node' | 'bgp' | 'flush-conntrack' | 'exec';
+  /** In words: "link ce-er:eth2–msee:eth1 down (silent)". */
+  label: string;
+  /** When it was due, ms after time 0. */
+  atMs: number;
+  /** Epoch seconds its commands started and ended; absent when it never ran (an earlier one failed). */
+  startedAt?: number;
+  endedAt?: number;
+  ok: boolean;
+  /** Why it failed: the command, its exit and its error output. */
+  error?: string;
+  /** Which way it moved its object: a link, node or neighbour going down, or coming back. */
+  effect?: 'down' | 'up' | 'other';
+  /** The interfaces whose packets it stops or lets through again: a link's two ends, every link of a node. */
+  interfaces?: { node: string; iface: string }[];
+  /** The node it acts on (a node, bgp, flush-conntrack or exec event). */
+  node?: string;
+  /** A link down with silent: true: carrier kept, every packet lost in between. */
+  silent?: boolean;
+  /** The command lines asymlab ran for it, for the record. */
+  commands?: string[];
+  /** An exec event's output (trimmed). */
+  output?: string;
+}
+
+/** The run's clock: time 0 (when the flows started, epoch seconds) and what happened when. */
+export interface Timeline {
+  t0: number;
+  events: EventRecord[];
 }
 
 export interface RunEvidence {
@@ -144,6 +214,8 @@ export interface RunEvidence {
   kernel: KernelCounters[];
   routes: NodeRoutes[];
   connections: ConnectionRecord[];
+  /** A timed run (events, start-ms, long-lived flows): time 0 and the events as they happened. */
+  timeline?: Timeline;
 }
 
 /** Where one packet was seen: the hops in time order. */
@@ -186,7 +258,7 @@ export interface PacketTrace {
   origin?: string;
 }
 
-export type DropReason = 'firewall-rule' | 'mtu' | 'no-route' | 'rp-filter' | 'unknown';
+export type DropReason = 'wrong-owner' | 'firewall-rule' | 'mtu' | 'no-route' | 'rp-filter' | 'link-down' | 'drop-rule' | 'chain-policy' | 'unknown';
 
 /** An ICMP error about one of the flow's packets (icmp-fate.ts): who sent it, where it went, where it ended. */
 export interface IcmpErrorTrace {
@@ -227,6 +299,8 @@ export interface DropEvidence {
   nflogPrefix?: string;
   ruleIndex?: number;
   chain?: string;
+  /** The table of the cited rule or policy: `filter` (iptables), `inet filter` (nftables). */
+  table?: string;
   conntrackEntry?: boolean;
   /** How conntrack classed the packet, where that explains the rule: NEW for a stray UDP reply, which default-drop then drops. */
   ctstate?: 'NEW';
@@ -242,6 +316,51 @@ export interface DropEvidence {
   mtu?: { node: string; iface?: string; mtu: number; size?: number };
   /** reason mtu: what became of the fragmentation needed / packet too big, in a phrase; or that none was sent. */
   icmpFate?: string;
+  /** reason link-down: the event that had taken the node's link down when the packet came. */
+  linkDown?: { iface: string; event: number; label: string; sinceMs: number };
+}
+
+/**
+ * One phase of a long-lived flow (src/analysis/phases.ts): a run of its transmissions that met the
+ * same fate. Boundaries come from the packets: a phase starts with the first packet sent that
+ * fared otherwise than the one before it.
+ */
+export interface PhaseVerdict {
+  /** "delivered", "dropped at fw-inet": the fate, short. */
+  name: string;
+  /** ms after time 0: its first transmission, and the next phase's first (the last: the flow's last transmission). */
+  fromMs: number;
+  toMs: number;
+  result: FlowResult;
+  at?: string;
+  path: string[];
+  returnPath: string[];
+  /** Transmissions in it (first sends and retransmissions alike). */
+  transmissions: number;
+  /** Messages whose first transmission fell in it: first and last index, and how many. */
+  messages: { first: number; last: number; count: number };
+  /** Why its packets died (failure phases), with the facts, as for a flow. */
+  drop?: DropEvidence;
+  /** One line: "delivered via …", "DATA entered fw-inet:eth1 and never left; fw-inet had no conntrack entry (…)". */
+  summary: string;
+  /** The event it followed: the last one that ran before its first transmission. */
+  after?: { event: number; label: string; atMs: number };
+  /** A delivered phase after a failure: ms from the event the failure followed to the first message through again. */
+  failoverMs?: number;
+  /** That event. */
+  failoverFrom?: { event: number; label: string; atMs: number };
+}
+
+/** One message of a long-lived flow as the verdict sees it: the client's outcome and the phase of its first transmission. */
+export interface MessageVerdict {
+  index: number;
+  /** ms after time 0. */
+  sentMs?: number;
+  echoedMs?: number;
+  outcome: MessageOutcome;
+  phase?: number;
+  result?: FlowResult;
+  at?: string;
 }
 
 export interface FlowVerdict {
@@ -267,4 +386,10 @@ export interface FlowVerdict {
   summary: string;
   /** The ICMP errors about the flow's packets (those of the attempt the verdict rests on), when any was captured. */
   icmpErrors?: IcmpErrorTrace[];
+  /** A long-lived flow: its phases in time order (its result, at and paths are its last phase's). */
+  phases?: PhaseVerdict[];
+  /** A long-lived flow: every message's outcome. */
+  messages?: MessageVerdict[];
+  /** Sentences about the flow across phases and flows: failover times, a session that survived or died and why, new connections that worked. */
+  findings?: string[];
 }

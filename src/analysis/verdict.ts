@@ -39,7 +39,7 @@ export function isAsymmetric(path: string[], returnPath: string[]): boolean {
   return complete && [...fwd].some((n) => !ret.has(n));
 }
 
-function formatTo(flow: Flow): string {
+export function formatTo(flow: Flow): string {
   // toPort 0: a protocol without ports (ICMP) goes to an address alone.
   if (!flow.toPort) return flow.toAddress;
   return flow.toAddress.includes(':') ? `[${flow.toAddress}]:${flow.toPort}` : `${flow.toAddress}:${flow.toPort}`;
@@ -52,7 +52,7 @@ function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
 }
 
 /** Lossy captures and NFLOG captures on the nodes the flow's packets touched, or next to them. */
-function lossWarnings(evidence: RunEvidence, lab: AnalysisLab, tracks: ConnectionTrack[], extra: string[]): string[] {
+export function lossWarnings(evidence: RunEvidence, lab: AnalysisLab, tracks: ConnectionTrack[], extra: string[]): string[] {
   const touched = new Set<string>(extra);
   for (const t of tracks) for (const p of t.traces) for (const s of p.sightings) touched.add(s.node);
   const near = new Set(touched);

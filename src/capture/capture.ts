@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import { waitForLine } from '../util/wait-for.js';
 import type { LabPlan, NodePlan } from '../plan/plan.js';
-import { NFLOG_GROUP } from '../render/iptables.js';
+import { NFLOG_GROUP } from '../firewall/nflog-prefix.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Background } from '../util/exec.js';
 

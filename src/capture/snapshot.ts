@@ -1,3 +1,4 @@
+import type { FirewallSnapshot } from '../firewall/backend.js';
 import type { LabPlan, NodePlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Background } from '../util/exec.js';
@@ -8,9 +9,9 @@ export interface NodeSnapshot {
   node: string;
   /** /proc/net/snmp, /proc/net/netstat and /proc/net/snmp6, one after another. */
   proc: string;
-  /** `iptables-save -c` (firewalls only). */
-  iptablesSave?: string;
-  /** `conntrack -L` (firewalls only). */
+  /** The firewall backend's rule counters, every family (nodes with a firewall only). */
+  firewall?: FirewallSnapshot;
+  /** `conntrack -L` (nodes that keep connection state only). */
   conntrack?: string;
   /** `ip -j route` for IPv4 and IPv6. */
   routesV4?: string;
@@ -22,10 +23,8 @@ export interface NodeSnapshot {
 async function snapOne(runtime: Runtime, n: NodePlan, full: boolean): Promise<NodeSnapshot> {
   const net = (argv: string[]) => runtime.exec(n, argv, { context: 'net', reject: false }).then((r) => r.stdout);
   const snap: NodeSnapshot = { node: n.node.name, proc: await net(['cat', '/proc/net/snmp', '/proc/net/netstat', '/proc/net/snmp6']) };
-  if (n.firewall) {
-    snap.iptablesSave = await runtime.exec(n, ['iptables-save', '-c'], { context: 'net', reject: false }).then((r) => r.stdout);
-    snap.conntrack = await net(['conntrack', '-L']).catch(() => '');
-  }
+  if (n.firewall) snap.firewall = { backend: n.firewall.backend.name, dumps: await n.firewall.backend.snapshot(runtime, n) };
+  if (n.capabilities.keepsState) snap.conntrack = await net(['conntrack', '-L']).catch(() => '');
   if (full) {
     snap.routesV4 = await net(['ip', '-4', '-j', 'route', 'show']);
     snap.routesV6 = await net(['ip', '-6', '-j', 'route', 'show']);
@@ -44,10 +43,10 @@ export interface ConntrackWatch {
   bg: Background;
 }
 
-/** `conntrack -E` on every firewall: the connection table's events while the flows run. */
+/** `conntrack -E` on every node that keeps connection state: the connection table's events while the flows run. */
 export function watchConntrack(plan: LabPlan, runtime: Runtime): ConntrackWatch[] {
   return plan.nodes
-    .filter((n) => n.firewall)
+    .filter((n) => n.capabilities.keepsState)
     .map((n) => ({ node: n.node.name, bg: runtime.spawn(n, ['conntrack', '-E', '-o', 'timestamp'], { captureStdout: true }) }));
 }
 

@@ -20,6 +20,17 @@ function runtimeOf(v: OptionValues): RuntimeKind | undefined {
 }
 const str = (v: OptionValues, k: string) => v[k] as string | undefined;
 
+/** `--attach [--via netns|exec]`; --via alone is a mistake worth saying. */
+function attachOf(v: OptionValues): { via: 'netns' | 'exec' } | undefined {
+  const via = v.via;
+  if (via !== undefined && via !== 'netns' && via !== 'exec') throw new LabError('input', `--via must be netns or exec, not '${String(via)}'`);
+  if (v.attach !== true) {
+    if (via !== undefined) throw new LabError('input', '--via goes with --attach', { hint: 'asymlab run LAB --attach --via exec' });
+    return undefined;
+  }
+  return { via: via ?? 'netns' };
+}
+
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'validate',
@@ -116,6 +127,25 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   {
+    name: 'export',
+    section: 'Labs',
+    args: 'LAB',
+    required: { count: 1, what: 'LAB' },
+    summary: 'write the lab as a containerlab topology (for containerlab, clabernetes)',
+    options: {
+      to: { type: 'string', value: 'TARGET', help: 'containerlab' },
+      out: { type: 'string', short: 'o', value: 'DIR', help: 'the folder to write into' },
+      image: { type: 'string', value: 'IMAGE', multiple: true, help: 'every node\'s image, or KIND=IMAGE for one kind (repeatable)' },
+      'allow-outside-paths': outsideOption,
+    },
+    root: false,
+    async run(p, v, ctx) {
+      const { exportCommand } = await import('./commands/export.js');
+      const images = v.image === undefined ? [] : Array.isArray(v.image) ? v.image : [String(v.image)];
+      return exportCommand({ lab: p[0], to: str(v, 'to'), out: str(v, 'out'), images }, withPaths(ctx, v));
+    },
+  },
+  {
     name: 'labs',
     section: 'Labs',
     args: '',
@@ -138,12 +168,15 @@ export const COMMANDS: CommandSpec[] = [
       runtime: runtimeOption,
       out: { type: 'string', short: 'o', value: 'DIR', help: 'the run folder (default runs/<lab>-<time>)' },
       'keep-up': { type: 'boolean', help: 'leave the lab up afterwards (for inspect and trace)' },
+      attach: { type: 'boolean', help: 'prove the flows on the lab containerlab deployed; build and remove nothing' },
+      via: { type: 'string', value: 'HOW', help: 'with --attach: netns (host tools in each node, the default) or exec (docker exec only)' },
       'allow-outside-paths': outsideOption,
     },
     root: true,
     async run(p, v, ctx) {
       const { runCommand } = await import('./commands/run.js');
-      return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: str(v, 'out'), keepUp: v['keep-up'] === true }, withPaths(ctx, v));
+      const attach = attachOf(v);
+      return runCommand({ lab: p[0], runtime: runtimeOf(v), outDir: str(v, 'out'), keepUp: v['keep-up'] === true, ...(attach ? { attach } : {}) }, withPaths(ctx, v));
     },
   },
   {

@@ -1,9 +1,13 @@
 /**
  * The NFLOG prefix contract between the rules asymlab writes and the analysis that cites them:
- * `asymlab:<node>:<chain>:<rule>:<why>`, e.g. `asymlab:fw-inet:FORWARD:4:invalid`. render/iptables.ts
- * builds it for every drop rule; the analysis reads it back from the NFLOG capture to name the rule.
- * Node and chain names hold no ':', so the parse is unambiguous; `why` may.
+ * `asymlab:<node>:<chain>:<rule>:<why>`, e.g. `asymlab:fw-inet:FORWARD:4:invalid`. Every firewall
+ * backend builds it for every drop rule it logs to NFLOG_GROUP (iptables-render.ts); the analysis
+ * reads it back from the NFLOG capture to name the rule. Node and chain names hold no ':', so the
+ * parse is unambiguous; `why` may.
  */
+
+/** The NFLOG group every drop rule logs to; captured as `nflog:<group>` inside the node. */
+export const NFLOG_GROUP = 1;
 
 /** xtables keeps 63 characters of a prefix (64 with the NUL). */
 export const NFLOG_PREFIX_MAX = 63;

@@ -1,5 +1,5 @@
 import { LabError } from '../errors.js';
-import { applyFirewall } from '../nodes/firewall.js';
+import { backendWarnings } from '../firewall/registry.js';
 import { checkFrrConfig, frrConfigOf, startFrr } from '../nodes/frr.js';
 import { configureNodes } from '../nodes/net-config.js';
 import { planLab, type LabPlan } from '../plan/plan.js';
@@ -62,6 +62,10 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     if ((await runtime.list()).some((r) => r.lab === lab.name)) {
       throw new LabError('input', `lab '${lab.name}' is already up`, { hint: `run: asymlab down ${lab.name}, or give this lab another name` });
     }
+    for (const n of plan.nodes) {
+      const bad = await n.firewall?.backend.check?.(run, n);
+      if (bad) throw new LabError('input', `${lab.file}: topology.nodes.${n.node.name}.${bad.key}: ${bad.message}`, { hint: bad.hint });
+    }
     for (const n of plan.nodes.filter((x) => x.node.frrConfig)) {
       const problem = await checkFrrConfig(run, await frrConfigOf(n), n.node.frrConfig!);
       if (problem) {
@@ -84,8 +88,11 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
     }, () => `${plan.nodes.length} ${runtime.kind === 'netns' ? 'namespaces' : 'containers'}`);
     await timed('links', () => runtime.createLinks(plan), (n) => `${n} veth pairs`);
     await timed('addresses', () => configureNodes(runtime, run, plan));
+    // Services start on the nodes that run them, whatever their kind: a router with `firewall:` loads a ruleset.
     const fws = plan.nodes.filter((n) => n.firewall);
-    if (fws.length) await timed('firewalls', () => mapLimit(fws, limit, (n) => applyFirewall(runtime, n)).then(() => undefined), () => `${fws.length} rulesets`);
+    // A ruleset the lab only half gives (iptables: without ip6tables:) is completed, and said so.
+    for (const n of fws) for (const w of backendWarnings(n.node, `topology.nodes.${n.node.name}`)) emit({ kind: 'warning', lab: lab.name, node: n.node.name, message: `${w.path}: ${w.message} (${w.hint})` });
+    if (fws.length) await timed('firewalls', () => mapLimit(fws, limit, (n) => n.firewall!.backend.load(runtime, n)).then(() => undefined), () => `${fws.length} rulesets`);
     const routers = plan.nodes.filter((n) => n.frr);
     // Their kernel tables are watched from before FRR starts, so convergence misses no route.
     if (routers.length) {

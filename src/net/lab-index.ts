@@ -22,9 +22,14 @@ export interface Endpoint {
 export interface LabIndex<N extends AddressedNode = AddressedNode> {
   nodes: readonly N[];
   node(name: string): N | undefined;
-  /** The node an address is configured on, and the interface ('lo' for a loopback). */
+  /** The node an address is configured on, and the interface ('lo' for a loopback); the first of several. */
   ownerOf(address: string): { node: N; iface: string } | undefined;
-  /** Whether the named node has the address. */
+  /**
+   * Every node an address is configured on: one, or several for an address shared on loopbacks
+   * (anycast, a NAT pool on two firewalls, a VIP). Empty for an address nobody has.
+   */
+  ownersOf(address: string): { node: N; iface: string }[];
+  /** Whether the named node has the address (one of its owners). */
   owns(node: string, address: string): boolean;
   /** The other end of the link on node:iface. */
   peer(node: string, iface: string): Endpoint | undefined;
@@ -49,13 +54,18 @@ function addressesOf(n: AddressedNode): { key: string; iface: string }[] {
 
 export function indexLab<N extends AddressedNode>(nodes: readonly N[], links: readonly (readonly [Endpoint, Endpoint])[] = []): LabIndex<N> {
   const byName = new Map<string, N>();
-  const owners = new Map<string, { node: N; iface: string }>();
+  const owners = new Map<string, { node: N; iface: string }[]>();
   const macs = new Map<string, Endpoint>();
   const macByIface = new Map<string, string>();
   for (const n of nodes) {
     byName.set(n.name, n);
-    // The first owner wins, as a walk over the nodes would find it; validation keeps addresses unique.
-    for (const { key, iface } of addressesOf(n)) if (!owners.has(key)) owners.set(key, { node: n, iface });
+    // In node order, so the first owner is the one a walk over the nodes finds; validation lets
+    // several nodes share an address only on their loopbacks, one entry per node.
+    for (const { key, iface } of addressesOf(n)) {
+      const list = owners.get(key);
+      if (!list) owners.set(key, [{ node: n, iface }]);
+      else if (!list.some((o) => o.node === n)) list.push({ node: n, iface });
+    }
     for (const i of n.interfaces) {
       if (!i.mac) continue;
       const mac = i.mac.toLowerCase();
@@ -71,8 +81,9 @@ export function indexLab<N extends AddressedNode>(nodes: readonly N[], links: re
   return {
     nodes,
     node: (name) => byName.get(name),
-    ownerOf: (address) => owners.get(addressKey(address)),
-    owns: (node, address) => owners.get(addressKey(address))?.node.name === node,
+    ownerOf: (address) => owners.get(addressKey(address))?.[0],
+    ownersOf: (address) => owners.get(addressKey(address)) ?? [],
+    owns: (node, address) => owners.get(addressKey(address))?.some((o) => o.node.name === node) ?? false,
     peer: (node, iface) => peers.get(`${node}:${iface}`),
     macOwner: (mac) => (mac ? macs.get(mac.toLowerCase()) : undefined),
     macOf: (node, iface) => macByIface.get(`${node}:${iface}`),

@@ -35,6 +35,10 @@ export function renderNetBatch(n: NodePlan): string {
 export function labSysctls(n: NodePlan): Record<string, string> {
   const out: Record<string, string> = { 'net.ipv6.conf.all.accept_dad': '0', 'net.ipv6.conf.default.accept_dad': '0' };
   for (const i of n.node.interfaces) out[`net.ipv6.conf.${i.name.replace(/\./g, '/')}.accept_dad`] = '0';
+  // A node with IPv6 addresses needs IPv6 on: docker starts containers with it disabled, and a
+  // veth moved into one takes that default. `all` reaches every interface already there.
+  const v6 = [...n.node.loopbacks, ...n.node.interfaces.flatMap((i) => i.addresses)].some((a) => familyOf(a) === 6);
+  if (v6) Object.assign(out, { 'net.ipv6.conf.all.disable_ipv6': '0', 'net.ipv6.conf.default.disable_ipv6': '0' });
   return { ...out, ...n.node.sysctls };
 }
 

@@ -1,12 +1,22 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import type { FirewallBackend } from '../firewall/backend.js';
+import type { Capabilities, KindDef } from '../kinds/kind.js';
+import { profileOf } from '../kinds/profile.js';
 import { MAX_CONFIG_BYTES } from '../topology/file-ref.js';
 import { frrDaemonsOf } from '../render/frr.js';
 import type { FrrDaemon } from '../services/frr/catalogue.js';
 import type { Lab, LabNode } from '../topology/types.js';
 
-/** Per-node facts the engine derives once from the lab: resource names, MACs, which services run. */
+/**
+ * Per-node facts the engine derives once from the lab: resource names, MACs, the node's kind, the
+ * services it runs and what they let it do. Later layers ask these, never the kind's name.
+ */
 export interface NodePlan {
   node: LabNode;
+  /** The node's kind, from src/kinds/. */
+  kind: KindDef;
+  /** What the node does (forwards, keeps connection state, logs drops): its kind's, and what its services add. */
+  capabilities: Capabilities;
   /** Namespace name (and FRR pathspace): asymlab_<lab>_<node>. */
   ns: string;
   /** Deterministic MAC per interface, so a captured frame names the node and interface that sent it. */
@@ -17,7 +27,8 @@ export interface NodePlan {
   frr: boolean;
   /** The text of the node's raw frr-config, read once here: what starts, what runs and what `up` waits for agree. */
   frrConfigText?: string;
-  firewall: boolean;
+  /** The firewall service: the backend that renders, loads and reads the node's ruleset; undefined without one. */
+  firewall?: { backend: FirewallBackend };
 }
 
 export interface LabPlan {
@@ -62,22 +73,28 @@ function readQuietly(path: string): string | undefined {
   }
 }
 
-/** The plan of a lab. Pure but for reading raw FRR configs (which daemons run depends on them). */
+/**
+ * The plan of a lab. Pure but for reading raw FRR configs (which daemons run depends on them).
+ * Every node's kind and firewall backend must be registered: loading checks both.
+ */
 export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
   const read = opts.readConfig ?? readQuietly;
   return {
     lab,
     nodes: lab.nodes.map((node, ni) => {
+      const profile = profileOf(node);
       const frrConfigText = node.frrConfig !== undefined ? read(node.frrConfig) : undefined;
-      const daemons = frrDaemonsOf(node, frrConfigText);
+      const daemons = profile.frr ? frrDaemonsOf(node, frrConfigText) : [];
       return {
         node,
+        kind: profile.kind,
+        capabilities: profile.capabilities,
         ns: resourceName(lab.name, node.name),
         macs: Object.fromEntries(node.interfaces.map((i, ii) => [i.name, macFor(ni, ii)])),
         daemons,
         frr: daemons.length > 0,
         ...(frrConfigText !== undefined ? { frrConfigText } : {}),
-        firewall: node.firewall !== undefined || node.iptables !== undefined,
+        ...(profile.firewall ? { firewall: { backend: profile.firewall } } : {}),
       };
     }),
   };

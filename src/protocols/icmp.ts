@@ -11,6 +11,8 @@ import { isTimeExceeded } from '../analysis/icmp-error.js';
 import type { PacketTrace } from '../analysis/types.js';
 import type { EchoInfo } from '../pcap/types.js';
 import { icmpAgent } from './icmp-agent.js';
+import { icmpSession } from './icmp-session.js';
+import { icmpSessionPackets } from './session-packets.js';
 import { PROTOCOL_FORMS } from './names.js';
 import type { FlowProtocol, PacketIdentity, WirePacket } from './protocol.js';
 
@@ -62,4 +64,4 @@ function decide(ctx: DropContext): ConnectionFinding {
   }
 }
 
-export const icmp: FlowProtocol = { name: 'icmp', form: PROTOCOL_FORMS.icmp, agent: icmpAgent, packets: icmpPackets, strayReply: 'INVALID', decide };
+export const icmp: FlowProtocol = { name: 'icmp', form: PROTOCOL_FORMS.icmp, agent: { ...icmpAgent, session: icmpSession }, packets: icmpPackets, strayReply: 'INVALID', decide, session: icmpSessionPackets };

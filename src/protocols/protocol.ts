@@ -7,6 +7,7 @@
 import type { DropContext } from '../analysis/explain-drop.js';
 import type { ConnectionFinding } from '../analysis/connection-verdict.js';
 import type { ConnectionRecord, ConntrackTuple, PacketTrace } from '../analysis/types.js';
+import type { ConnectionTrack } from '../analysis/track.js';
 import type { DecodedPacket } from '../pcap/types.js';
 import type { ProtocolForm, ProtocolName } from './names.js';
 
@@ -30,6 +31,13 @@ export interface ClientSpec {
   timeoutMs: number;
   /** Payload bytes of each request, DF set; the agent's small default when absent. */
   size?: number;
+  /** A timed run: print ready, then wait for SIGUSR1, the run's time 0 (src/run/timed-flows.ts). */
+  awaitGo?: boolean;
+  /** Start this long after time 0. */
+  startMs?: number;
+  /** A long-lived flow: one session for this long, a message every intervalMs (ProtocolAgent.session). */
+  durationMs?: number;
+  intervalMs?: number;
 }
 
 /** One attempt as the client saw it; the flow runner adds flow, client and server. */
@@ -41,6 +49,12 @@ export interface ProtocolAgent {
   attempt(spec: ClientSpec, attempt: number): Promise<AttemptResult>;
   /** Echo servers on these ports; resolves once every one listens, rejects if one cannot. */
   serve(ports: number[]): Promise<void>;
+  /**
+   * A long-lived flow: one connection (TCP) or one 5-tuple (UDP, ICMP) that sends a message every
+   * spec.intervalMs for spec.durationMs from `startAtMs` (epoch ms), each expecting its echo; the
+   * record's `session` holds every message's outcome.
+   */
+  session?(spec: ClientSpec, startAtMs: number): Promise<AttemptResult>;
 }
 
 /** What an ICMP error's quote says of the packet it is about (IcmpSighting carries it). */
@@ -89,6 +103,14 @@ export interface PacketIdentity {
   quotes(quoted: QuotedIdentity, t: PacketTrace): boolean;
 }
 
+/** How a long-lived flow's packets map to its messages (src/analysis/session-probes.ts). */
+export interface SessionPackets {
+  /** Whether a traced packet carries messages towards the server: TCP data, a UDP request, an echo request. */
+  probe(t: PacketTrace): boolean;
+  /** The messages (SessionRecord indices) a probe carries: TCP by byte range, UDP by digest, ICMP by seq. */
+  messages(t: PacketTrace, track: ConnectionTrack): number[];
+}
+
 export interface FlowProtocol {
   name: ProtocolName;
   /** What the lab format says of it (names.ts): ports or none, what `source-port:` means. */
@@ -106,4 +128,6 @@ export interface FlowProtocol {
    * places and explains the drop).
    */
   decide(ctx: DropContext): ConnectionFinding;
+  /** Long-lived flows: which packets carry which messages. */
+  session?: SessionPackets;
 }

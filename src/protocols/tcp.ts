@@ -13,12 +13,15 @@ import {
   type ConnectionFinding,
 } from '../analysis/connection-verdict.js';
 import type { DropContext } from '../analysis/explain-drop.js';
+import { resetNote } from '../analysis/reset-origin.js';
 import type { PacketTrace } from '../analysis/types.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, tcpFlagBits, tcpFlagText } from '../pcap/tcp-flags.js';
 import type { TcpInfo } from '../pcap/types.js';
 import { PROTOCOL_FORMS } from './names.js';
 import type { FlowProtocol, PacketIdentity, WirePacket } from './protocol.js';
 import { tcpAgent } from './tcp-agent.js';
+import { tcpSession } from './tcp-session.js';
+import { tcpSessionPackets } from './session-packets.js';
 
 /** FIN..URG; ECE and CWR are left out, as ECN may legitimately differ between copies. */
 const IDENTITY_FLAGS = 0x3f;
@@ -61,7 +64,7 @@ export const tcpPackets: PacketIdentity = {
  * The dying packet of a timed-out connection is the first handshake packet that did not arrive:
  * the SYN if it never reached the server, else the SYN-ACK if it never reached the client, else
  * the earliest packet of the connection that was not delivered. A RST that reached the client is
- * a reset, by the server or by a firewall answering for it.
+ * a reset, by the server, by a firewall answering for it, or by a host's own stack (reset-origin.ts).
  */
 function decide(ctx: DropContext): ConnectionFinding {
   const { track } = ctx;
@@ -85,7 +88,7 @@ function decide(ctx: DropContext): ConnectionFinding {
       if (record.outcome === 'refused' || rst?.trace.delivered) {
         if (record.outcome === 'error') warnings.push(`The client reported ${record.errorCode ?? 'an error'}; a RST reached it.`);
         const by = rst?.trace.origin ?? record.server;
-        const note = by !== record.server ? ` on behalf of ${record.server} (a REJECT with tcp-reset?)` : ' (nothing listening on the port?)';
+        const note = resetNote(ctx, by, syn);
         const summary = rst ? `${by} answered the SYN with RST${note}; RST path ${rst.path.nodes.join(' → ')}` : 'connection refused; no RST was captured';
         return { ...base, result: 'reset', at: by, summary };
       }
@@ -101,4 +104,4 @@ function decide(ctx: DropContext): ConnectionFinding {
   return droppedFinding(ctx, base, syn, synAck, 'SYN');
 }
 
-export const tcp: FlowProtocol = { name: 'tcp', form: PROTOCOL_FORMS.tcp, agent: tcpAgent, packets: tcpPackets, strayReply: 'INVALID', decide };
+export const tcp: FlowProtocol = { name: 'tcp', form: PROTOCOL_FORMS.tcp, agent: { ...tcpAgent, session: tcpSession }, packets: tcpPackets, strayReply: 'INVALID', decide, session: tcpSessionPackets };

@@ -12,6 +12,8 @@ import { isTimeExceeded } from '../analysis/icmp-error.js';
 import { PROTOCOL_FORMS } from './names.js';
 import type { FlowProtocol, PacketIdentity } from './protocol.js';
 import { udpAgent } from './udp-agent.js';
+import { udpSession } from './udp-session.js';
+import { udpSessionPackets } from './session-packets.js';
 
 const keyOf = (len: number | undefined, digest: number | undefined) => `${len}|${digest ?? ''}`;
 const hex = (n: number | undefined) => (n === undefined ? 'not captured' : n.toString(16).padStart(8, '0'));
@@ -60,4 +62,4 @@ function decide(ctx: DropContext): ConnectionFinding {
   }
 }
 
-export const udp: FlowProtocol = { name: 'udp', form: PROTOCOL_FORMS.udp, agent: udpAgent, packets: udpPackets, strayReply: 'NEW', decide };
+export const udp: FlowProtocol = { name: 'udp', form: PROTOCOL_FORMS.udp, agent: { ...udpAgent, session: udpSession }, packets: udpPackets, strayReply: 'NEW', decide, session: udpSessionPackets };

@@ -2,6 +2,7 @@ import type { FrrDaemon } from '../services/frr/catalogue.js';
 import { daemonsFromConfig } from '../services/frr/daemons.js';
 import { familyOf, hostOf, parsePrefix } from '../util/ip.js';
 import type { BgpNeighbor, LabNode } from '../topology/types.js';
+import { bfdBlock, bfdNeighborLines } from '../services/frr/bfd.js';
 
 /**
  * The lab profile: BGP timers short enough that a lab converges in seconds and a dead session is
@@ -66,7 +67,7 @@ function neighborPolicy(node: LabNode, nb: BgpNeighbor): { lines: string[]; inMa
 }
 
 /** The config of each daemon, in the order of the integrated file. Pure. */
-function renderParts(node: LabNode, profile: FrrProfile): { staticd: string[]; bgpd: string[] } {
+function renderParts(node: LabNode, profile: FrrProfile): { staticd: string[]; bgpd: string[]; bfdd: string[] } {
   const staticd: string[] = [];
   for (const r of node.routes) {
     const kw = familyOf(r.to) === 4 ? 'ip route' : 'ipv6 route';
@@ -94,6 +95,7 @@ function renderParts(node: LabNode, profile: FrrProfile): { staticd: string[]; b
     );
     for (const nb of bgp.neighbors) {
       out.push(` neighbor ${nb.address} remote-as ${nb.remoteAs}`, ` neighbor ${nb.address} timers connect ${profile.connectRetryS}`, ` neighbor ${nb.address} advertisement-interval 0`);
+      if (nb.bfd) out.push(...bfdNeighborLines(nb.address));
     }
     for (const family of [4, 6] as const) {
       const nbs = bgp.neighbors.map((nb, i) => ({ nb, p: policies[i] })).filter(({ nb }) => familyOf(nb.address) === family);
@@ -112,14 +114,14 @@ function renderParts(node: LabNode, profile: FrrProfile): { staticd: string[]; b
     }
     out.push('exit', '!');
   }
-  return { staticd, bgpd: out };
+  return { staticd, bgpd: out, bfdd: bfdBlock(node) };
 }
 
 /** The integrated frr.conf of a node: static routes (staticd) and BGP (bgpd). Pure. */
 export function renderFrr(node: LabNode, profile: FrrProfile = LAB_PROFILE): string {
   // Forwarding is the kernel's, set by sysctls; FRR is not asked to change it.
-  const { staticd, bgpd } = renderParts(node, profile);
-  return ['frr version 8.4', 'frr defaults traditional', `hostname ${node.name}`, 'service integrated-vtysh-config', '!', ...staticd, ...bgpd, 'end', ''].join('\n');
+  const { staticd, bgpd, bfdd } = renderParts(node, profile);
+  return ['frr version 8.4', 'frr defaults traditional', `hostname ${node.name}`, 'service integrated-vtysh-config', '!', ...staticd, ...bfdd, ...bgpd, 'end', ''].join('\n');
 }
 
 /**
@@ -128,25 +130,19 @@ export function renderFrr(node: LabNode, profile: FrrProfile = LAB_PROFILE): str
  * neighbor came up Idle with no address family and sessions took ~4 s instead of ~1 s), and no
  * vtysh process is needed per router.
  */
-export function renderFrrDaemons(node: LabNode, profile: FrrProfile = LAB_PROFILE): Record<'zebra' | 'staticd' | 'bgpd', string> {
-  const { staticd, bgpd } = renderParts(node, profile);
+export function renderFrrDaemons(node: LabNode, profile: FrrProfile = LAB_PROFILE): Record<'zebra' | 'staticd' | 'bgpd' | 'bfdd', string> {
+  const { staticd, bgpd, bfdd } = renderParts(node, profile);
   const file = (body: string[]) => ['frr version 8.4', `hostname ${node.name}`, '!', ...body, 'end', ''].join('\n');
-  return { zebra: file([]), staticd: file(staticd), bgpd: file(bgpd) };
-}
-
-/** Whether a node runs FRR at all. */
-export function runsFrr(node: LabNode): boolean {
-  return node.kind === 'router' || node.bgp !== undefined || node.frrConfig !== undefined;
+  return { zebra: file([]), staticd: file(staticd), bgpd: file(bgpd), bfdd: file(bfdd) };
 }
 
 /**
- * The daemons a node runs, in start order: none without FRR; else those its config needs (zebra
- * always), read from the raw config when it has one, from ours rendered otherwise (staticd with
- * static routes, bgpd with BGP). A raw config that cannot be read gets zebra: starting it reads the
- * file again and fails with the reason.
+ * The daemons a node that runs FRR (its kind decides: src/kinds/) starts, in start order: those its
+ * config needs (zebra always), read from the raw config when it has one, from ours rendered
+ * otherwise (staticd with static routes, bgpd with BGP). A raw config that cannot be read gets
+ * zebra: starting it reads the file again and fails with the reason.
  */
 export function frrDaemonsOf(node: LabNode, rawConfig?: string): FrrDaemon[] {
-  if (!runsFrr(node)) return [];
   if (node.frrConfig !== undefined) return rawConfig === undefined ? ['zebra'] : daemonsFromConfig(rawConfig);
   return daemonsFromConfig(renderFrr(node));
 }

@@ -3,14 +3,19 @@
  * verdicts: the topology as drawn, what each node's kernel showed, and the capture files. Pure.
  */
 import { parseConntrack } from '../analysis/parse-conntrack.js';
-import { kernelCounters, nodeRoutes, ruleCounters } from '../analysis/parse-counters.js';
+import { kernelCounters, nodeRoutes } from '../analysis/parse-counters.js';
 import { describeConntrack, describeRoute } from '../analysis/node-state.js';
+import { firewallCounters, type StoredFirewall } from '../firewall/counters.js';
+import type { Capabilities } from '../kinds/kind.js';
+import { profileOf } from '../kinds/profile.js';
 import type { Lab, NodeKind } from '../topology/types.js';
 
 export interface ReportTopology {
   nodes: {
     name: string;
     kind: NodeKind;
+    /** What the node does, from its kind and services; absent in older reports (the kind's own then). */
+    capabilities?: Capabilities;
     group?: string;
     interfaces: { name: string; addresses: string[] }[];
     loopbacks: string[];
@@ -23,8 +28,8 @@ export interface ReportTopology {
 export interface NodeEvidence {
   /** Conntrack events seen during the flows, then the entries listed after them (firewalls). */
   conntrack: string[];
-  /** iptables rules whose packet counter moved during the run. */
-  counters: { table: string; chain: string; index: number; rule: string; before: number; after: number }[];
+  /** Firewall rules whose packet counter moved during the run; `family` 6 on a rule of the IPv6 ruleset. */
+  counters: { family?: 6; table: string; chain: string; index: number; rule: string; before: number; after: number }[];
   /** Kernel SNMP counters that moved (Ip.OutNoRoutes, TcpExt.IPReversePathFilter, …). */
   kernel: { name: string; before: number; after: number }[];
   /** The routing table after the flows, one route per line as `ip route` would say it. */
@@ -46,6 +51,7 @@ export function reportTopology(lab: Lab): ReportTopology {
     nodes: lab.nodes.map((n) => ({
       name: n.name,
       kind: n.kind,
+      capabilities: profileOf(n).capabilities,
       ...(n.group ? { group: n.group } : {}),
       interfaces: n.interfaces.map((i) => ({ name: i.name, addresses: i.addresses })),
       loopbacks: n.loopbacks,
@@ -64,20 +70,17 @@ export function reportTopology(lab: Lab): ReportTopology {
 /** One node's snapshot before and after the flows, and its conntrack events (evidence/ in a run folder). */
 export interface NodeSnapshots {
   node: string;
-  before?: { proc?: string; iptablesSave?: string };
-  after?: { proc?: string; iptablesSave?: string; conntrack?: string; routesV4?: string; routesV6?: string };
+  before?: { proc?: string } & StoredFirewall;
+  after?: { proc?: string; conntrack?: string; routesV4?: string; routesV6?: string } & StoredFirewall;
   conntrackEvents?: string;
 }
 
 /** What a node's kernel showed, as the report's node panel lists it. */
 export function nodeEvidence(s: NodeSnapshots): NodeEvidence {
   const conntrack = [...parseConntrack(s.node, s.conntrackEvents ?? ''), ...parseConntrack(s.node, s.after?.conntrack ?? '')].map(describeConntrack);
-  const counters =
-    s.after?.iptablesSave !== undefined
-      ? ruleCounters(s.node, s.before?.iptablesSave ?? '', s.after.iptablesSave)
-          .filter((c) => c.packetsAfter > c.packetsBefore)
-          .map((c) => ({ table: c.table, chain: c.chain, index: c.index, rule: c.rule, before: c.packetsBefore, after: c.packetsAfter }))
-      : [];
+  const counters = firewallCounters(s.node, s.before, s.after)
+    .filter((c) => c.packetsAfter > c.packetsBefore)
+    .map((c) => ({ ...(c.family === 6 ? { family: 6 as const } : {}), table: c.table, chain: c.chain, index: c.index, rule: c.rule, before: c.packetsBefore, after: c.packetsAfter }));
   const k = kernelCounters(s.node, s.before?.proc ?? '', s.after?.proc ?? '');
   const kernel = Object.entries(k.after)
     .filter(([name, after]) => after > (k.before[name] ?? 0) && s.before?.proc !== undefined)

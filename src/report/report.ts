@@ -1,14 +1,15 @@
-import type { FlowVerdict } from '../analysis/types.js';
+import type { EventRecord, FlowVerdict } from '../analysis/types.js';
 import type { TraceResult } from '../traffic/trace.js';
 import type { NodeEvidence, ReportCapture, ReportTopology } from './report-extras.js';
 
 /** The major format: a reader refuses a major it does not know (a rename or removal would bump it). */
 export const REPORT_SCHEMA = 'asymlab.report/v1';
 /**
- * Additive changes within the major: 2 added `topology`, `nodes` and `captures`. A reader of an
- * older revision still reads a newer one (it ignores what it does not know).
+ * Additive changes within the major: 2 added `topology`, `nodes` and `captures`; 3 added
+ * `timeline` and, on long-lived flows, `phases`, `messages` and `findings`. A reader of an older
+ * revision still reads a newer one (it ignores what it does not know).
  */
-export const REPORT_REVISION = 2;
+export const REPORT_REVISION = 3;
 
 /**
  * report.json: the documented, stable shape (docs/report.md). Field names here are the contract;
@@ -32,6 +33,15 @@ export interface Report {
   nodes?: Record<string, NodeEvidence>;
   /** The capture files in the run folder, relative to it (revision 2). */
   captures?: ReportCapture[];
+  /** A timed run: time 0 and its events as they happened (revision 3). */
+  timeline?: ReportTimeline;
+}
+
+/** The run's clock: time 0 and every event, with when it was due and when it ran, in ms after time 0. */
+export interface ReportTimeline {
+  /** Time 0, when the flows started (ISO 8601). */
+  t0: string;
+  events: (Omit<EventRecord, 'startedAt' | 'endedAt'> & { startedMs: number | null; endedMs: number | null })[];
 }
 
 /** What the run folder adds to the verdicts: all optional, so a report can be built from verdicts alone. */
@@ -39,6 +49,7 @@ export interface ReportExtras {
   topology?: ReportTopology;
   nodes?: Record<string, NodeEvidence>;
   captures?: ReportCapture[];
+  timeline?: ReportTimeline;
 }
 
 export interface ReportFlow {
@@ -62,6 +73,10 @@ export interface ReportFlow {
   trace: TraceResult | null;
   /** The ICMP errors about the flow's packets, where each went and where it died; only when any was captured. */
   icmpErrors?: FlowVerdict['icmpErrors'];
+  /** A long-lived flow: its phases, every message's outcome, and the findings across phases and flows (revision 3). */
+  phases?: FlowVerdict['phases'];
+  messages?: FlowVerdict['messages'];
+  findings?: FlowVerdict['findings'];
 }
 
 export function buildReport(
@@ -94,10 +109,14 @@ export function buildReport(
       packets: v.packets,
       trace: traces[v.name] ?? null,
       ...(v.icmpErrors ? { icmpErrors: v.icmpErrors } : {}),
+      ...(v.phases ? { phases: v.phases } : {}),
+      ...(v.messages ? { messages: v.messages } : {}),
+      ...(v.findings?.length ? { findings: v.findings } : {}),
     })),
     ...(extras.topology ? { topology: extras.topology } : {}),
     ...(extras.nodes ? { nodes: extras.nodes } : {}),
     ...(extras.captures ? { captures: extras.captures } : {}),
+    ...(extras.timeline ? { timeline: extras.timeline } : {}),
   };
 }
 
@@ -114,11 +133,13 @@ export function formatTable(verdicts: FlowVerdict[], traces: Record<string, Trac
     const paths = `${v.path.join(' > ') || '-'}${v.returnPath.length ? `  /  ${v.returnPath.join(' > ')}` : ''}`;
     lines.push(`${pad(v.name, w.name)}  ${pad(v.result, w.result)}  ${pad(v.at ?? '-', w.at)}  ${v.asymmetric ? 'yes ' : 'no  '}  ${v.pass ? 'pass ' : 'FAIL '}  ${paths}`);
   }
-  const notes = verdicts.filter((v) => v.result !== 'delivered' || !v.pass || v.warnings.length);
+  const notes = verdicts.filter((v) => v.result !== 'delivered' || !v.pass || v.warnings.length || v.phases || v.findings?.length);
   if (notes.length) lines.push('');
   for (const v of notes) {
     lines.push(`${v.name}: ${v.summary}`);
     for (const f of v.drop?.facts ?? []) lines.push(`    - ${f}`);
+    for (const p of v.phases ?? []) lines.push(`    | ${p.summary}`);
+    for (const f of v.findings ?? []) lines.push(`    * ${f}`);
     for (const m of v.mismatches) lines.push(`    ! ${m}`);
     for (const m of v.warnings) lines.push(`    ~ ${m}`);
   }

@@ -9,7 +9,8 @@ import { LabError } from '../errors.js';
 import type { Lab } from '../topology/types.js';
 import { reportHtml } from './html/report-html.js';
 import { nodeEvidence, reportTopology, type NodeEvidence, type ReportCapture } from './report-extras.js';
-import type { Report, ReportExtras } from './report.js';
+import type { Report, ReportExtras, ReportTimeline } from './report.js';
+import type { Timeline } from '../analysis/types.js';
 
 async function readText(file: string): Promise<string | undefined> {
   return readFile(file, 'utf8').catch(() => undefined);
@@ -50,7 +51,18 @@ export async function readRunExtras(dir: string, lab: Lab): Promise<ReportExtras
       conntrackEvents: await readText(join(dir, 'evidence', `${n.name}-conntrack-events.txt`)),
     });
   }
-  return { topology: reportTopology(lab), nodes, captures: await listCaptures(dir, lab.nodes.map((n) => n.name)) };
+  const timeline = reportTimeline(await readJson<Timeline>(join(dir, 'evidence', 'timeline.json')));
+  return { topology: reportTopology(lab), nodes, captures: await listCaptures(dir, lab.nodes.map((n) => n.name)), ...(timeline ? { timeline } : {}) };
+}
+
+/** evidence/timeline.json (epoch seconds) as report.json has it: ms after time 0. */
+export function reportTimeline(t: Timeline | undefined): ReportTimeline | undefined {
+  if (!t || typeof t.t0 !== 'number' || !Array.isArray(t.events)) return undefined;
+  const rel = (ts: number | undefined) => (ts === undefined ? null : Math.round((ts - t.t0) * 10_000) / 10);
+  return {
+    t0: new Date(t.t0 * 1000).toISOString(),
+    events: t.events.map(({ startedAt, endedAt, ...e }) => ({ ...e, startedMs: rel(startedAt), endedMs: rel(endedAt) })),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ConnectionRecord, LabView, RunEvidence } from '../analysis/types.js';
 import { parseConntrack } from '../analysis/parse-conntrack.js';
-import { kernelCounters, nodeRoutes, ruleCounters } from '../analysis/parse-counters.js';
+import { kernelCounters, nodeRoutes } from '../analysis/parse-counters.js';
+import { firewallCounters } from '../firewall/counters.js';
 import type { CaptureStats } from '../capture/capture.js';
 import type { NodeSnapshot } from '../capture/snapshot.js';
 import type { LabPlan } from '../plan/plan.js';
@@ -60,9 +61,7 @@ export function assembleEvidence(raw: RawEvidence): RunEvidence {
       ...raw.conntrackEvents.flatMap((e) => parseConntrack(e.node, e.text)),
       ...raw.after.filter((s) => s.conntrack).flatMap((s) => parseConntrack(s.node, s.conntrack!)),
     ],
-    counters: raw.after
-      .filter((s) => s.iptablesSave !== undefined)
-      .flatMap((s) => ruleCounters(s.node, before.get(s.node)?.iptablesSave ?? '', s.iptablesSave ?? '')),
+    counters: raw.after.flatMap((s) => firewallCounters(s.node, before.get(s.node), s)),
     kernel: raw.after.map((s) => kernelCounters(s.node, before.get(s.node)?.proc ?? '', s.proc)),
     routes: raw.after.map((s) => nodeRoutes(s.node, [s.routesV4 ?? '[]', s.routesV6 ?? '[]'], s.rpFilter ?? '')),
     connections: raw.connections,

@@ -6,6 +6,7 @@ import { startCaptures, stopCaptures, type CaptureStats } from '../capture/captu
 import { snapshotLab, stopConntrack, watchConntrack } from '../capture/snapshot.js';
 import { LabError } from '../errors.js';
 import { ignoreEvents, stepTimer, type EventSink } from '../lab/events.js';
+import { attachLab, type AttachOptions } from '../lab/attach.js';
 import { upLab, type StartedLab, type UpOptions } from '../lab/up.js';
 import { readPcap } from '../pcap/read.js';
 import type { Lab } from '../topology/types.js';
@@ -13,12 +14,17 @@ import { runFlows, startServers } from '../traffic/flows.js';
 import { traceBoth, type TraceResult } from '../traffic/trace.js';
 import { protocolOfFlow } from '../protocols/registry.js';
 import { assembleEvidence } from './evidence.js';
+import { checkEventCommands } from '../events/check-commands.js';
+import type { Timeline } from '../analysis/types.js';
+import { isTimed, runTimedFlows } from './timed-flows.js';
 
 export interface RunOptions extends UpOptions {
   /** Output folder; default ./runs/<lab>-<timestamp>. */
   outDir?: string;
   /** Leave the lab up after the run (for `inspect` and `trace`). */
   keepUp?: boolean;
+  /** Prove the flows on a lab containerlab deployed (src/lab/attach.ts): nothing is built or removed. */
+  attach?: Pick<AttachOptions, 'via' | 'runtime'>;
 }
 
 export interface RunResult {
@@ -46,6 +52,9 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
   const timings: Record<string, number> = {};
   const timed = stepTimer(emit, lab.name, timings, signal);
   await mkdir(join(outDir, 'evidence'), { recursive: true });
+  // A timed run (events, start-ms, long-lived flows) shares one clock; its exec events' programs must exist before anything is sent.
+  const clocked = isTimed(lab);
+  if (lab.events?.length) await timed('check-events', () => checkEventCommands(plan, runtime));
   const servers = await timed('servers', () => startServers(plan, runtime, lab.flows));
   try {
     const before = await timed('counters', () => snapshotLab(plan, runtime, false));
@@ -54,8 +63,14 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
     let connections: ConnectionRecord[] = [];
     let stats: CaptureStats[] = [];
     let ctEvents: { node: string; text: string }[] = [];
+    let timeline: Timeline | undefined;
+    const keepTimeline = (t: Timeline) => writeFile(join(outDir, 'evidence', 'timeline.json'), `${JSON.stringify(t, null, 2)}\n`);
     try {
-      connections = await timed('flows', () => runFlows(plan, runtime, lab.flows), (c) => `${c.length} connections`);
+      if (clocked) {
+        const r = await timed('flows', () => runTimedFlows(plan, runtime, { signal, onEvents: keepTimeline }), (x) => `${x.connections.length} connections, ${x.timeline.events.length} events`);
+        connections = r.connections;
+        timeline = r.timeline;
+      } else connections = await timed('flows', () => runFlows(plan, runtime, lab.flows), (c) => `${c.length} connections`);
       // Let the last packets reach the capture sockets before tcpdump is stopped.
       await new Promise((r) => setTimeout(r, 150));
     } finally {
@@ -82,7 +97,7 @@ export async function proveFlows(started: StartedLab, outDir: string, emit: Even
         }),
       ),
     );
-    const evidence = assembleEvidence({ plan, captures, before, after, conntrackEvents: ctEvents, connections });
+    const evidence = { ...assembleEvidence({ plan, captures, before, after, conntrackEvents: ctEvents, connections }), ...(timeline ? { timeline } : {}) };
     const verdicts = await timed('analyse', async () => analyse(lab.flows, evidence));
     await writeFile(join(outDir, 'evidence', 'connections.jsonl'), connections.map((c) => JSON.stringify(c)).join('\n') + '\n');
     for (const s of [...before.map((x) => ({ ...x, when: 'before' })), ...after.map((x) => ({ ...x, when: 'after' }))]) {
@@ -100,7 +115,7 @@ export async function runLab(lab: Lab, opts: RunOptions = {}): Promise<RunResult
   if (lab.flows.length === 0) throw new LabError('input', `${lab.file}: flows: the lab has no flows to run`, { hint: 'add flows: (see docs/lab-format.md), or use `asymlab up`' });
   const emit = opts.emit ?? ignoreEvents;
   const outDir = opts.outDir ?? defaultOutDir(lab.name);
-  const started = await upLab(lab, opts);
+  const started = opts.attach ? await attachLab(lab, { ...opts, ...opts.attach }) : await upLab(lab, opts);
   let ok = false;
   try {
     opts.signal?.throwIfAborted();
@@ -109,9 +124,10 @@ export async function runLab(lab: Lab, opts: RunOptions = {}): Promise<RunResult
     return { lab: lab.name, outDir, verdicts, traces, timings: { ...started.timings, ...timings }, pass: verdicts.every((v) => v.pass) };
   } catch (e) {
     // After Ctrl-C a child ended by the interrupt (tcpdump, a flow) fails in its own words: the failure is the interrupt's.
-    if (opts.signal?.aborted) throw new LabError('interrupted', `interrupted: lab '${lab.name}' removed`, { cause: e });
+    if (opts.signal?.aborted) throw new LabError('interrupted', `interrupted: lab '${lab.name}' ${opts.attach ? 'left as found' : 'removed'}`, { cause: e });
     throw e;
   } finally {
-    if (!opts.keepUp || !ok) await started.down();
+    // An attached lab is never taken down: `down` removes what the run brought.
+    if (!opts.keepUp || !ok || opts.attach) await started.down();
   }
 }

@@ -82,7 +82,7 @@ export function isSystemPath(real: string): boolean {
   return real === '/' || SYSTEM_DIRS.some((d) => isInside(real, d));
 }
 
-export type RefKind = 'frr-config' | 'iptables' | 'extends' | 'bind';
+export type RefKind = 'frr-config' | 'iptables' | 'ip6tables' | 'nftables' | 'extends' | 'bind';
 
 interface RefRule {
   kinds: FileKind[];
@@ -94,6 +94,8 @@ interface RefRule {
 const RULES: Record<RefKind, RefRule> = {
   'frr-config': { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: 'an FRR config file' },
   iptables: { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: 'an iptables-save file' },
+  ip6tables: { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: 'an ip6tables-save file' },
+  nftables: { kinds: ['file'], maxBytes: MAX_CONFIG_BYTES, what: 'an nft ruleset file' },
   extends: { kinds: ['file'], what: 'a lab file' },
   // docker mounts a bind and asymlab never reads it: a folder is fine, its size does not matter
   bind: { kinds: ['file', 'directory'], what: 'a file or folder to bind' },
@@ -198,6 +200,8 @@ export async function checkLabFiles(lab: Lab, probe: FileProbe, root: string, al
     const np = `topology.nodes.${n.name}`;
     if (n.frrConfig) await check('frr-config', n.frrConfig, `${np}.frr-config`);
     if (n.iptables) await check('iptables', n.iptables, `${np}.iptables`);
+    if (n.ip6tables) await check('ip6tables', n.ip6tables, `${np}.ip6tables`);
+    if (n.nftables) await check('nftables', n.nftables, `${np}.nftables`);
     for (const [i, b] of n.binds.entries()) {
       // as the docker runtime reads it (bindsOf): host:container[:opts], the host path relative to the lab folder
       const host = b.split(':')[0];

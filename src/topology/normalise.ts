@@ -1,20 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { InputProblem } from '../errors.js';
-import { canonicalAddress } from '../util/ip.js';
+import { canonicalAddress, hostOf } from '../util/ip.js';
 import { nodeAddresses } from './addresses.js';
 import { deepMerge, isMap, type Json } from './merge.js';
 import { isProtocolName, PROTOCOL_FORMS } from '../protocols/names.js';
 import { isAddress } from '../util/ip.js';
-import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, NodeKind, Route, RuntimeKind } from './types.js';
-
-export const NODE_KINDS: readonly NodeKind[] = ['host', 'router', 'firewall'];
-
-/** What each kind sets unless the lab says otherwise. Routers and firewalls forward; hosts do not. */
-export const KIND_DEFAULT_SYSCTLS: Record<NodeKind, Record<string, string>> = {
-  host: {},
-  router: { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' },
-  firewall: { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' },
-};
+import { flowTiming, normaliseEvents, phasesOf } from '../events/normalise-events.js';
+import { findKind, kindProblem, missingKindHint } from '../kinds/registry.js';
+import type { Bgp, Firewall, Flow, FlowResult, Lab, LabNode, Link, Route, RuntimeKind } from './types.js';
 
 type Raw = Record<string, Json>;
 
@@ -26,6 +19,7 @@ function normaliseRoute(r: Raw): Route {
     to: to === 'default' ? (r.via && String(r.via).includes(':') ? '::/0' : '0.0.0.0/0') : to,
     via: r.via === undefined ? undefined : String(r.via),
     dev: r.dev === undefined ? undefined : String(r.dev),
+    ...(r.bfd === true ? { bfd: true } : {}),
   };
 }
 
@@ -45,6 +39,7 @@ function normaliseBgp(b: Raw): Bgp {
       prepend: n.prepend === undefined ? undefined : Number(n.prepend),
       med: n.med === undefined ? undefined : Number(n.med),
       defaultOriginate: n['default-originate'] === true,
+      ...(n.bfd === true ? { bfd: true } : {}),
     })),
   };
 }
@@ -52,6 +47,7 @@ function normaliseBgp(b: Raw): Bgp {
 function normaliseFirewall(f: Raw | undefined): Firewall {
   const list = (k: string) => (f && Array.isArray(f[k]) ? (f[k] as Raw[]) : []);
   return {
+    ...(typeof f?.backend === 'string' ? { backend: f.backend } : {}),
     inside: f ? asList(f.inside) : [],
     // schema-checked already: the raw shapes are the typed ones
     allow: list('allow').map((a) => ({ ...a }) as unknown as Firewall['allow'][number]),
@@ -153,13 +149,12 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
     if (value === null) continue;
     const raw = inheritNode(topology, isMap(value) ? value : {});
     const path = `topology.nodes.${name}`;
-    const kind = String(raw.kind ?? '') as NodeKind;
-    if (!raw.kind) problems.push({ path, message: `node '${name}' has no kind`, hint: `add kind: one of ${NODE_KINDS.join(', ')}` });
-    else if (!NODE_KINDS.includes(kind)) {
-      problems.push({ path: `${path}.kind`, message: `unknown kind '${kind}'`, hint: `supported kinds: ${NODE_KINDS.join(', ')}` });
-    }
+    const kind = String(raw.kind ?? '');
+    const kindDef = findKind(kind);
+    if (!raw.kind) problems.push({ path, message: `node '${name}' has no kind`, hint: missingKindHint() });
+    else if (!kindDef) problems.push({ path: `${path}.kind`, ...kindProblem(kind)! });
     const ifaces = isMap(raw.interfaces) ? raw.interfaces : {};
-    const sysctls: Record<string, string> = { ...(KIND_DEFAULT_SYSCTLS[kind] ?? {}) };
+    const sysctls: Record<string, string> = { ...(kindDef?.sysctls ?? {}) };
     for (const [k, v] of Object.entries(isMap(raw.sysctls) ? raw.sysctls : {})) sysctls[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
     const resolvePath = (p: Json | undefined) => (typeof p === 'string' ? (isAbsolute(p) ? p : resolve(dir, p)) : undefined);
     nodes.push({
@@ -175,8 +170,10 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       binds: asList(raw.binds),
       bgp: isMap(raw.bgp) ? normaliseBgp(raw.bgp) : undefined,
       frrConfig: resolvePath(raw['frr-config']),
-      firewall: isMap(raw.firewall) || kind === 'firewall' ? normaliseFirewall(isMap(raw.firewall) ? raw.firewall : undefined) : undefined,
+      firewall: isMap(raw.firewall) || kindDef?.firewallByDefault ? normaliseFirewall(isMap(raw.firewall) ? raw.firewall : undefined) : undefined,
       iptables: resolvePath(raw.iptables),
+      ...(raw.ip6tables !== undefined ? { ip6tables: resolvePath(raw.ip6tables) } : {}),
+      ...(raw.nftables !== undefined ? { nftables: resolvePath(raw.nftables) } : {}),
     });
   }
 
@@ -205,9 +202,15 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       }
     }
   }
-  // The first node with each address, for flows that do not name their server.
-  const owners = new Map<string, LabNode>();
-  for (const n of nodes) for (const a of nodeAddresses(n)) if (!owners.has(a)) owners.set(a, n);
+  // The nodes with each address, for flows that do not name their server. Several nodes with it on
+  // their loopbacks share it; an address also on an interface is a duplicate (validation says so),
+  // and its first node answers, as before.
+  const owners = new Map<string, LabNode[]>();
+  const onInterface = new Set<string>();
+  for (const n of nodes) {
+    for (const a of nodeAddresses(n)) owners.set(a, [...new Set([...(owners.get(a) ?? []), n])]);
+    for (const i of n.interfaces) for (const a of i.addresses) onInterface.add(canonicalAddress(hostOf(a)));
+  }
 
   // MTUs: a link's for both its ends, then a node's own `mtu:` map for its interfaces.
   for (const link of links) {
@@ -236,9 +239,18 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       if (!protocol || PROTOCOL_FORMS[protocol].ports) problems.push({ path: `${path}.to`, message: `'${String(f.to)}' is not address:port`, hint: 'write e.g. 198.51.100.10:443, or [2001:db8::10]:443 for IPv6' });
       return;
     }
-    const owner = owners.get(canonicalAddress(hp.address));
-    const server = typeof f.server === 'string' ? f.server : owner?.name;
-    if (!server) {
+    const key = canonicalAddress(hp.address);
+    const all = owners.get(key) ?? [];
+    const found = onInterface.has(key) ? all.slice(0, 1) : all;
+    const server = typeof f.server === 'string' ? f.server : found.length === 1 ? found[0].name : undefined;
+    if (!server && found.length > 1) {
+      const names = found.map((n) => n.name);
+      problems.push({
+        path: `${path}.to`,
+        message: `${hp.address} is on several nodes (${names.join(', ')}), so the flow does not say which one listens`,
+        hint: `add \`server: NODE\`, one of: ${names.join(', ')}`,
+      });
+    } else if (!server) {
       problems.push({
         path: `${path}.to`,
         message: `no node owns ${hp.address}, so the flow has no server`,
@@ -265,7 +277,9 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
         path: e.path === undefined ? undefined : asList(e.path),
         returnPath: e['return-path'] === undefined ? undefined : asList(e['return-path']),
         asymmetric: typeof e.asymmetric === 'boolean' ? e.asymmetric : undefined,
+        ...(phasesOf(e) ? { phases: phasesOf(e) } : {}),
       },
+      ...flowTiming(f),
     });
   });
 
@@ -280,6 +294,7 @@ export function normalise(data: Raw, file: string, dir: string, runtimeOverride?
       nodes,
       links,
       flows,
+      ...(Array.isArray(data.events) ? { events: normaliseEvents(data.events, problems) } : {}),
     },
     problems,
     complete: true,

@@ -1,6 +1,8 @@
+import { PROTOCOL_NAMES } from '../protocols/names.js';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { InputProblem } from '../errors.js';
+import { kindNames, kindProblem } from '../kinds/registry.js';
 import type { Json } from './merge.js';
 import { IFACE_HINT } from './names.js';
 import { RUNTIME_NAMES } from '../runtime/registry.js';
@@ -14,21 +16,32 @@ function validator(): ValidateFunction {
   if (!compiled) {
     // verbose: errors carry their parentSchema (the known keys) and the offending value
     const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    compiled = ajv.compile(withRegistryEnums(JSON.parse(readFileSync(labSchemaUrl, 'utf8')) as SchemaDoc));
+    compiled = ajv.compile(withKindEnum(withRegistryEnums(JSON.parse(readFileSync(labSchemaUrl, 'utf8')) as SchemaDoc)));
   }
   return compiled;
 }
 
 interface SchemaDoc {
   properties?: { runtime?: { enum?: string[] } };
+  definitions?: { node?: { properties?: { kind?: { enum?: string[] } } }; flow?: { properties?: { proto?: { enum?: string[] } } } };
 }
 
 /**
- * The runtimes a lab may name are the registry's (src/runtime/registry.ts), whatever the schema
+ * The runtimes (and flow protocols) a lab may name are the registries' (src/runtime/registry.ts), whatever the schema
  * file lists for editors: adding a runtime is one registry entry, and the check follows it.
  */
 export function withRegistryEnums<T extends SchemaDoc>(schema: T): T {
   if (schema.properties?.runtime) schema.properties.runtime = { ...schema.properties.runtime, enum: [...RUNTIME_NAMES] };
+  // Flow protocols likewise (src/protocols/names.ts).
+  const proto = schema.definitions?.flow?.properties?.proto;
+  if (proto) proto.enum = [...PROTOCOL_NAMES];
+  return schema;
+}
+
+/** A node's kind is one the registry lists (src/kinds/registry.ts); the file's own list serves editors. */
+function withKindEnum<T extends SchemaDoc>(schema: T): T {
+  const kind = schema.definitions?.node?.properties?.kind;
+  if (kind) kind.enum = kindNames();
   return schema;
 }
 
@@ -58,6 +71,8 @@ function describe(e: ErrorObject): { path: string; message: string; hint?: strin
     case 'required':
       return { path, message: `missing key '${String(p.missingProperty)}'`, hint: `add ${String(p.missingProperty)}:` };
     case 'enum':
+      // a node's kind (in the node definition, which every place a node's settings go refers to)
+      if (e.schemaPath === '#/properties/kind/enum' && e.instancePath.endsWith('/kind')) return { path, ...(kindProblem(String(e.data)) ?? { message: `unknown kind '${String(e.data)}'` }) };
       return { path, message: `must be one of ${(p.allowedValues as unknown[]).map(String).join(', ')}` };
     case 'type':
       return { path, message: `must be ${([] as unknown[]).concat(p.type).map(String).join(' or ')}` };

@@ -3,7 +3,8 @@ import type { ProtocolName } from '../protocols/names.js';
 
 import type { RuntimeName } from '../runtime/registry.js';
 
-export type NodeKind = 'host' | 'router' | 'firewall';
+/** A kind registered in src/kinds/registry.ts; loading refuses any other. */
+export type NodeKind = string;
 /** The registry's runtimes (src/runtime/registry.ts). */
 export type RuntimeKind = RuntimeName;
 
@@ -12,6 +13,8 @@ export interface Route {
   to: string;
   via?: string;
   dev?: string;
+  /** `bfd: true`: asked for, refused by validation (FRR 8.4's staticd cannot track a route by BFD). */
+  bfd?: boolean;
 }
 
 export interface BgpNeighbor {
@@ -26,6 +29,8 @@ export interface BgpNeighbor {
   defaultOriginate: boolean;
   /** Extra outbound MED; optional. */
   med?: number;
+  /** `bfd: true`: BFD with this neighbour (bfdd, the lab's BFD profile); a dead path drops the session in ~300 ms. */
+  bfd?: boolean;
 }
 
 export interface Bgp {
@@ -44,6 +49,8 @@ export interface FirewallAllow {
   src?: string;
   dst?: string;
   dport?: number;
+  /** `to: self`: connections to the firewall itself (its INPUT), not through it. */
+  to?: 'self';
 }
 
 export interface SnatRule {
@@ -64,6 +71,8 @@ export interface DnatRule {
 }
 
 export interface Firewall {
+  /** `backend:`, as written: the plan takes src/firewall/registry.ts's default when absent. */
+  backend?: string;
   inside: string[];
   allow: FirewallAllow[];
   snat: SnatRule[];
@@ -99,6 +108,10 @@ export interface LabNode {
   firewall?: Firewall;
   /** Absolute path of an iptables-save file, used as is. */
   iptables?: string;
+  /** Absolute path of an ip6tables-save file, used as is. */
+  ip6tables?: string;
+  /** Absolute path of an `nft list ruleset` dump, used as is. */
+  nftables?: string;
 }
 
 export interface LinkEndpoint {
@@ -120,6 +133,22 @@ export interface FlowExpect {
   path?: string[];
   returnPath?: string[];
   asymmetric?: boolean;
+  /** A long-lived flow: what each window of its life should settle to (src/analysis/phases.ts). */
+  phases?: PhaseExpect[];
+}
+
+/**
+ * One window of a long-lived flow's life, on the events' clock (ms after the flows start): the
+ * phase in effect at the window's last message must show this. A missing from-ms is the flow's
+ * start, a missing until-ms its end.
+ */
+export interface PhaseExpect {
+  fromMs?: number;
+  untilMs?: number;
+  result?: FlowResult;
+  at?: string;
+  path?: string[];
+  returnPath?: string[];
 }
 
 export interface Flow {
@@ -142,7 +171,21 @@ export interface Flow {
   timeoutMs: number;
   trace: boolean;
   expect?: FlowExpect;
+  /** `start-ms:` when the flow starts, on the events' clock; absent: at 0. */
+  startMs?: number;
+  /** `duration-ms:` a long-lived flow: one connection (tcp) or one 5-tuple (udp, icmp) sending a message every intervalMs. */
+  durationMs?: number;
+  /** `interval-ms:` a long-lived flow's message interval. */
+  intervalMs?: number;
 }
+
+/** What one `events:` entry does (docs/lab-format.md#events); `atMs` is on the flows' clock, `index` its place in the file. */
+export type ScheduledEvent =
+  | { kind: 'link'; index: number; atMs: number; endpoints: [LinkEndpoint, LinkEndpoint]; state: 'down' | 'up'; silent: boolean }
+  | { kind: 'node'; index: number; atMs: number; node: string; action: 'stop' | 'start' }
+  | { kind: 'bgp'; index: number; atMs: number; node: string; neighbor: string; action: 'shutdown' | 'enable' }
+  | { kind: 'flush-conntrack'; index: number; atMs: number; node: string }
+  | { kind: 'exec'; index: number; atMs: number; node: string; command: string };
 
 export interface Lab {
   name: string;
@@ -155,4 +198,6 @@ export interface Lab {
   nodes: LabNode[];
   links: Link[];
   flows: Flow[];
+  /** `events:` in time order as written; absent or empty: nothing happens during the run. */
+  events?: ScheduledEvent[];
 }

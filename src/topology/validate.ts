@@ -3,7 +3,11 @@ import { canonicalAddress, contains, familyOf, hostOf, isAddress, network, netwo
 import { nodeAddresses, owns } from './addresses.js';
 import { IFACE_HINT, IFACE_RE, IP_KEYWORD_HINT, ipKeywordProblem, NAME_HINT, NAME_RE, PCAP_RESERVED_IFACE_RE } from './names.js';
 import { PROTOCOL_FORMS } from '../protocols/names.js';
+import { backendProblems } from '../firewall/registry.js';
+import { findKind } from '../kinds/registry.js';
 import type { Lab, LabNode } from './types.js';
+import { validateEvents } from '../events/validate-events.js';
+import { validateBfd } from './validate-bfd.js';
 
 /**
  * Semantic rules over a normalised lab. Each rule returns every problem it finds, with the dot-path
@@ -137,23 +141,30 @@ function onSubnet(nets: Prefix[]): (address: string) => boolean {
 /** A long list in a hint: the first few, and how many more. */
 const some = (items: string[], max = 8) => (items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', '));
 
+/**
+ * An address is on one node, with one exception: several nodes may each have it on their loopback
+ * (anycast, a NAT pool on two firewalls, a VIP). On an interface, and so on a link, it is unique.
+ */
 const addresses: Rule = (lab) => {
   const out: InputProblem[] = [];
-  const owners = new Map<string, string>();
+  const owners = new Map<string, { node: string; where: string; lo: boolean }[]>();
   for (const n of lab.nodes) {
-    const check = (text: string, path: string) => {
+    const check = (text: string, path: string, lo: boolean) => {
       const p = parsePrefix(text);
       if (!p) {
         out.push({ path, message: `'${text}' is not a prefix`, hint: 'write address/length, e.g. 10.1.0.10/24 or 2001:db8::10/64' });
         return;
       }
       const host = hostOf(text);
-      const prev = owners.get(canonicalAddress(host));
-      if (prev) out.push({ path, message: `address ${host} is also on ${prev}`, hint: 'addresses must be unique in a lab' });
-      else owners.set(canonicalAddress(host), `${n.name} (${path})`);
+      const prev = owners.get(canonicalAddress(host)) ?? [];
+      const shared = lo && prev.every((o) => o.lo && o.node !== n.name);
+      if (prev.length && !shared) {
+        const hint = lo || prev[0].lo ? 'only loopbacks may share an address (anycast, a shared NAT pool, a VIP): put it on lo on each node, or give this one another' : 'addresses must be unique in a lab';
+        out.push({ path, message: `address ${host} is also on ${prev[0].where}`, hint });
+      } else owners.set(canonicalAddress(host), [...prev, { node: n.name, where: `${n.name} (${path})`, lo }]);
     };
-    for (const i of n.interfaces) i.addresses.forEach((a, k) => check(a, `${np(n)}.interfaces.${i.name}${i.addresses.length > 1 ? `[${k}]` : ''}`));
-    n.loopbacks.forEach((a, k) => check(a, `${np(n)}.loopbacks[${k}]`));
+    for (const i of n.interfaces) i.addresses.forEach((a, k) => check(a, `${np(n)}.interfaces.${i.name}${i.addresses.length > 1 ? `[${k}]` : ''}`, false));
+    n.loopbacks.forEach((a, k) => check(a, `${np(n)}.loopbacks[${k}]`, true));
   }
   return out;
 };
@@ -258,6 +269,8 @@ const firewall: Rule = (lab, ix) => {
       if (a.dport !== undefined && a.proto !== 'tcp' && a.proto !== 'udp') {
         out.push({ path: `${path}.allow[${k}].dport`, message: 'dport needs proto: tcp or udp' });
       }
+      // The firewall itself is where the connection ends: it leaves by no interface.
+      if (a.to === 'self' && a.out !== undefined) out.push({ path: `${path}.allow[${k}].out`, message: 'a connection to the firewall itself (to: self) leaves by no interface', hint: 'remove out:, or remove to: self to allow connections through the firewall' });
     });
     fw.snat.forEach((s, k) => {
       hasIf(s.out, `${path}.snat[${k}].out`);
@@ -279,6 +292,9 @@ const firewall: Rule = (lab, ix) => {
   }
   return out;
 };
+
+/** Each kind's own rules, and the firewall backend a node names (unknown, or another than its raw file's). */
+const kinds: Rule = (lab) => lab.nodes.flatMap((n) => [...(findKind(n.kind)?.validate?.(n, np(n)) ?? []), ...backendProblems(n, np(n))]);
 
 const flows: Rule = (lab, ix) => {
   const out: InputProblem[] = [];
@@ -392,5 +408,5 @@ const flowForms: Rule = (lab) => {
 
 export function validateLab(lab: Lab): InputProblem[] {
   const ix = indexLab(lab);
-  return [names, links, capturable, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms].flatMap((rule) => rule(lab, ix));
+  return [names, kinds, links, capturable, addresses, routes, sysctls, bgp, firewall, flows, mtus, flowForms, validateBfd, validateEvents].flatMap((rule) => rule(lab, ix));
 }

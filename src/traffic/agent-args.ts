@@ -12,9 +12,10 @@ export type AgentCommand =
 
 export const AGENT_USAGE =
   'usage: agent.js server --protocol=P --port=N [--port=N ...]\n' +
-  '       agent.js client --protocol=P --flow=NAME --address=A --port=N [--source=S] --source-port=N [--fixed-source-port=1] --count=N --timeout-ms=N [--size=N]';
+  '       agent.js client --protocol=P --flow=NAME --address=A --port=N [--source=S] --source-port=N [--fixed-source-port=1] --count=N --timeout-ms=N [--size=N]\n' +
+  '                       [--await-go=1] [--start-ms=N] [--duration-ms=N --interval-ms=N]';
 
-const CLIENT_OPTIONS = ['protocol', 'flow', 'address', 'port', 'source', 'source-port', 'fixed-source-port', 'count', 'timeout-ms', 'size'] as const;
+const CLIENT_OPTIONS = ['protocol', 'flow', 'address', 'port', 'source', 'source-port', 'fixed-source-port', 'count', 'timeout-ms', 'size', 'await-go', 'start-ms', 'duration-ms', 'interval-ms'] as const;
 const SERVER_OPTIONS = ['protocol', 'port'] as const;
 
 export function clientArgv(protocol: ProtocolName, s: ClientSpec): string[] {
@@ -30,6 +31,9 @@ export function clientArgv(protocol: ProtocolName, s: ClientSpec): string[] {
     ...(s.source !== undefined ? [`--source=${s.source}`] : []),
     ...(s.fixedSourcePort ? ['--fixed-source-port=1'] : []),
     ...(s.size !== undefined ? [`--size=${s.size}`] : []),
+    ...(s.awaitGo ? ['--await-go=1'] : []),
+    ...(s.startMs !== undefined ? [`--start-ms=${s.startMs}`] : []),
+    ...(s.durationMs !== undefined ? [`--duration-ms=${s.durationMs}`, `--interval-ms=${s.intervalMs ?? 100}`] : []),
   ];
 }
 
@@ -92,6 +96,10 @@ export function parseAgentArgs(argv: string[]): AgentCommand {
       count: integer(opts, 'count', 1, 1_000_000),
       timeoutMs: integer(opts, 'timeout-ms', 1, 86_400_000),
       ...(opts.has('size') ? { size: integer(opts, 'size', 1, 65_000) } : {}),
+      ...(opts.has('await-go') ? { awaitGo: integer(opts, 'await-go', 0, 1) === 1 } : {}),
+      ...(opts.has('start-ms') ? { startMs: integer(opts, 'start-ms', 0, 3_600_000) } : {}),
+      ...(opts.has('duration-ms') ? { durationMs: integer(opts, 'duration-ms', 1, 3_600_000) } : {}),
+      ...(opts.has('interval-ms') ? { intervalMs: integer(opts, 'interval-ms', 1, 3_600_000) } : {}),
     };
     return { mode, protocol: text(opts, 'protocol'), spec };
   }

@@ -22,10 +22,37 @@ try {
   usage(e instanceof Error ? e.message : String(e));
 }
 
+/**
+ * A timed run (events, start-ms, long-lived flows): the agent says it is ready, then waits for
+ * SIGUSR1, the run's time 0, so every flow and the events share one clock however long each
+ * agent took to start.
+ */
+function go(): Promise<number> {
+  return new Promise((resolve) => {
+    // A signal handler alone does not keep node running.
+    const alive = setInterval(() => undefined, 60_000);
+    process.once('SIGUSR1', () => {
+      clearInterval(alive);
+      resolve(Date.now());
+    });
+    process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  });
+}
+
 if (cmd.mode === 'client') {
-  for (let i = 0; i < cmd.spec.count; i++) {
-    const rec = await protocol.agent.attempt(cmd.spec, i);
-    process.stdout.write(`${JSON.stringify({ flow: cmd.spec.flow, ...rec })}\n`);
+  const { spec } = cmd;
+  const t0 = spec.awaitGo ? await go() : Date.now();
+  const startAt = t0 + (spec.startMs ?? 0);
+  if (spec.durationMs !== undefined) {
+    if (!protocol.agent.session) usage(`protocol ${protocol.name} has no long-lived flows`);
+    const rec = await protocol.agent.session(spec, startAt);
+    process.stdout.write(`${JSON.stringify({ flow: spec.flow, ...rec })}\n`);
+  } else {
+    await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
+    for (let i = 0; i < spec.count; i++) {
+      const rec = await protocol.agent.attempt(spec, i);
+      process.stdout.write(`${JSON.stringify({ flow: spec.flow, ...rec })}\n`);
+    }
   }
 } else {
   process.on('SIGTERM', () => process.exit(0));

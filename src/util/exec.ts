@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { LabError } from '../errors.js';
 
 /**
@@ -203,7 +204,16 @@ export interface Background {
   stop(signal?: NodeJS.Signals): Promise<{ exitCode: number | null; signal: string | null; stderr: string; stdout: string }>;
 }
 
-export type Spawner = (argv: string[], opts?: { node?: string; env?: NodeJS.ProcessEnv; captureStdout?: boolean }) => Background;
+export type Spawner = (
+  argv: string[],
+  opts?: {
+    node?: string;
+    env?: NodeJS.ProcessEnv;
+    captureStdout?: boolean;
+    /** Streams stdout, as bytes, into this file (a capture over an exec channel: `tcpdump -w -`); `exited` waits for it. */
+    stdoutFile?: string;
+  },
+) => Background;
 
 export const spawnBackground: Spawner = (argv, opts = {}) => {
   const refused = refusal(argv, opts);
@@ -211,17 +221,22 @@ export const spawnBackground: Spawner = (argv, opts = {}) => {
   const child = spawn(argv[0], argv.slice(1), {
     env: opts.env ?? process.env,
     detached: true,
-    stdio: ['ignore', opts.captureStdout ? 'pipe' : 'ignore', 'pipe'],
+    stdio: ['ignore', opts.captureStdout || opts.stdoutFile ? 'pipe' : 'ignore', 'pipe'],
   });
   track(child, false);
   let stderr = '';
   let stdout = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const file = opts.stdoutFile ? createWriteStream(opts.stdoutFile) : undefined;
+  const written = file ? new Promise<void>((r) => file.once('close', () => r())) : Promise.resolve();
+  file?.on('error', (e) => (stderr += `\nwriting ${opts.stdoutFile}: ${String(e)}`));
+  if (file) child.stdout?.pipe(file);
+  else child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   const exited = new Promise<{ exitCode: number | null; signal: string | null; stderr: string; stdout: string }>((resolve) => {
-    child.on('close', (exitCode, signal) => resolve({ exitCode, signal, stderr, stdout }));
+    child.on('close', (exitCode, signal) => void written.then(() => resolve({ exitCode, signal, stderr, stdout })));
     child.on('error', (err) => {
       stderr += String(err);
+      file?.end();
       resolve({ exitCode: 127, signal: null, stderr, stdout });
     });
   });

@@ -25,8 +25,8 @@ function routersThatFilter(nflog?: string): EvidenceBuilder {
 }
 
 describe('drop explainers', () => {
-  it('are tried in order: an NFLOG rule, a link MTU, the reverse-path filter, a missing route', () => {
-    expect(EXPLAINERS.map((e) => e.reason)).toEqual(['firewall-rule', 'mtu', 'rp-filter', 'no-route']);
+  it('are tried in order: delivery to the wrong owner, an NFLOG rule, a link MTU, the reverse-path filter, a missing route, a rule that drops without logging, a chain policy', () => {
+    expect(EXPLAINERS.map((e) => e.reason)).toEqual(['wrong-owner', 'firewall-rule', 'mtu', 'rp-filter', 'no-route', 'drop-rule', 'chain-policy']);
   });
 
   it('give a router with a firewall section the NFLOG and conntrack explanation', () => {

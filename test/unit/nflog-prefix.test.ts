@@ -1,8 +1,8 @@
-/** The NFLOG prefix contract: what render/iptables.ts writes is what the analysis reads back. */
+/** The NFLOG prefix contract: what firewall/iptables-render.ts writes is what the analysis reads back. */
 import { describe, expect, it } from 'vitest';
-import { parseIptablesSave } from '../../src/analysis/parse-counters.js';
+import { parseIptablesSave } from '../../src/firewall/iptables-save.js';
 import { NFLOG_PREFIX_MAX, nflogPrefix, parseNflogPrefix } from '../../src/firewall/nflog-prefix.js';
-import { renderIptables } from '../../src/render/iptables.js';
+import { renderIptables } from '../../src/firewall/iptables-render.js';
 import type { LabNode } from '../../src/topology/types.js';
 
 const fw: LabNode = {
@@ -31,8 +31,17 @@ describe('NFLOG prefix', () => {
   });
 
   it.each([4, 6] as const)('names, in every rendered drop rule (IPv%s), the position the rule has in its chain', (family) => {
-    const rules = parseIptablesSave(renderIptables(fw)[family === 4 ? 'v4' : 'v6']).filter((r) => r.nflogPrefix);
+    const rules = parseIptablesSave(renderIptables(fw)[family === 4 ? 'v4' : 'v6']).filter((r) => r.nflogPrefix && r.chain === 'FORWARD');
     expect(rules.map((r) => parseNflogPrefix(r.nflogPrefix!)?.label)).toEqual(['invalid', 'default-drop']);
     for (const r of rules) expect(parseNflogPrefix(r.nflogPrefix!)).toEqual({ node: 'fw-inet', chain: r.chain, index: r.index, label: expect.any(String) });
+  });
+
+  it.each([4, 6] as const)('names INPUT and its position in the drop rules that guard the firewall itself (IPv%s)', (family) => {
+    const rules = parseIptablesSave(renderIptables(fw)[family === 4 ? 'v4' : 'v6']).filter((r) => r.nflogPrefix && r.chain === 'INPUT');
+    expect(rules.map((r) => parseNflogPrefix(r.nflogPrefix!))).toEqual([
+      { node: 'fw-inet', chain: 'INPUT', index: rules[0].index, label: 'invalid' },
+      { node: 'fw-inet', chain: 'INPUT', index: rules[1].index, label: 'default-drop' },
+    ]);
+    for (const r of rules) expect(parseNflogPrefix(r.nflogPrefix!)?.index).toBe(r.index);
   });
 });

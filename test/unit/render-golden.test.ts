@@ -1,15 +1,15 @@
 /**
  * Golden tests of the pure renderers: each test/golden/<name>/lab.yaml renders, per node, to
  *   <node>.frr.conf      renderFrr      (nodes that run FRR from the lab)
- *   <node>.iptables.v4   renderIptables (firewalls)
- *   <node>.iptables.v6
+ *   <node>.<backend>.<name>  every firewall backend's render (iptables.v4, iptables.v6, nftables.nft)
  *   <node>.ip-batch      renderNetBatch (every node)
  * which must equal the files beside it: the goldens are the spec. UPDATE_GOLDEN=1 rewrites them
  * (review the diff by eye before committing it).
  *
  * The outputs are also checked by the real tools: FRR's `vtysh -C -f` dry run (no daemon needed),
- * `iptables-restore --test` / `ip6tables-restore --test`, and `ip -batch` on veths of the node's
- * interfaces, all inside network namespaces this test creates and deletes, never in the host's.
+ * each backend's own check (`iptables-restore --test` / `ip6tables-restore --test`, `nft -c`), and `ip -batch`
+ * on veths of the node's interfaces, all inside network namespaces this test creates and deletes,
+ * never in the host's.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -21,8 +21,8 @@ import { renderNetBatch } from '../../src/nodes/net-config.js';
 import { planLab, type LabPlan } from '../../src/plan/plan.js';
 import { renderFrr, renderFrrDaemons } from '../../src/render/frr.js';
 import { daemonsFor } from '../../src/nodes/frr.js';
-import { renderIptables } from '../../src/render/iptables.js';
 import { loadLab } from '../../src/topology/load.js';
+import { FIREWALL_BACKENDS } from '../../src/firewall/registry.js';
 
 const GOLDEN = fileURLToPath(new URL('../golden/', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -43,10 +43,12 @@ function render(plan: LabPlan): Map<string, string> {
       const daemons = renderFrrDaemons(n.node);
       for (const d of daemonsFor(n)) out.set(`${name}.${d}.frr.conf`, daemons[d]);
     }
-    if (n.node.firewall && !n.node.iptables) {
-      const { v4, v6 } = renderIptables(n.node);
-      out.set(`${name}.iptables.v4`, v4);
-      out.set(`${name}.iptables.v6`, v6);
+    // every backend renders every firewall's intent: the same policy, in each one's syntax
+    if (n.firewall && n.node.firewall && !n.node.iptables && !n.node.ip6tables && !n.node.nftables) {
+      const ctx = n.frrConfigText !== undefined ? { frrConfigText: n.frrConfigText } : {};
+      for (const backend of FIREWALL_BACKENDS) {
+        for (const [file, text] of Object.entries(backend.render(n.node, ctx))) out.set(`${name}.${backend.name}.${file}`, text);
+      }
     }
     out.set(`${name}.ip-batch`, renderNetBatch(n));
   }
@@ -62,7 +64,7 @@ let netnsReady: string | undefined; // undefined = ready; else why not
 
 beforeAll(() => {
   if (!isRoot) netnsReady = 'not root: iptables-restore --test needs CAP_NET_ADMIN in a namespace of our own';
-  else if (!has('ip') || !has('iptables-restore') || !has('ip6tables-restore')) netnsReady = 'ip, iptables-restore or ip6tables-restore is not installed';
+  else if (!has('ip') || !has('iptables-restore') || !has('ip6tables-restore') || !has('nft')) netnsReady = 'ip, iptables-restore, ip6tables-restore or nft is not installed (scripts/setup.sh)';
   else {
     const r = spawnSync('ip', ['netns', 'add', NETNS], { encoding: 'utf8' });
     if (r.status !== 0) netnsReady = `ip netns add ${NETNS} failed: ${r.stderr.trim()}`;
@@ -135,14 +137,16 @@ describe.each(labs)('golden %s', (name) => {
     }
   });
 
-  it('iptables-restore --test accepts every rendered ruleset, in a throwaway namespace', (ctx) => {
-    const sets = [...files].filter(([f]) => f.includes('.iptables.'));
+  it('iptables-restore --test and nft -c accept every rendered ruleset, in a throwaway namespace', (ctx) => {
+    const sets = [...files].flatMap(([f, text]) => {
+      const backend = FIREWALL_BACKENDS.find((b) => f.split('.')[1] === b.name);
+      return backend ? [{ f, text, argv: backend.checkArgv(f.split('.').slice(2).join('.')) }] : [];
+    });
     if (sets.length === 0) return;
     if (netnsReady !== undefined) ctx.skip(netnsReady);
-    for (const [f, text] of sets) {
-      const tool = f.endsWith('.v6') ? 'ip6tables-restore' : 'iptables-restore';
-      const r = spawnSync('ip', ['netns', 'exec', NETNS, tool, '--test'], { input: text, encoding: 'utf8', timeout: 20_000 });
-      expect(r.status, `${tool} --test < ${name}/${f}:\n${r.stderr}`).toBe(0);
+    for (const { f, text, argv } of sets) {
+      const r = spawnSync('ip', ['netns', 'exec', NETNS, ...argv], { input: text, encoding: 'utf8', timeout: 20_000 });
+      expect(r.status, `${argv.join(' ')} < ${name}/${f}:\n${r.stderr}`).toBe(0);
     }
   });
 });

@@ -61,3 +61,13 @@ describe('the runtime registry', () => {
     expect(file.properties.runtime.enum).toEqual([...RUNTIME_NAMES]);
   });
 });
+
+describe('the flow protocols', () => {
+  it('are what the schema check takes the proto names from, and what the schema file lists for editors', async () => {
+    const { PROTOCOL_NAMES } = await import('../../src/protocols/names.js');
+    const schema = withRegistryEnums({ definitions: { flow: { properties: { proto: { enum: ['tcp'] } } } } });
+    expect(schema.definitions.flow.properties.proto.enum).toEqual([...PROTOCOL_NAMES]);
+    const file = JSON.parse(readFileSync(labSchemaUrl, 'utf8')) as { definitions: { flow: { properties: { proto: { enum: string[] } } } } };
+    expect(file.definitions.flow.properties.proto.enum).toEqual([...PROTOCOL_NAMES]);
+  });
+});

@@ -15,7 +15,7 @@ export interface ExplainInput {
 
 /** A cause found: its reason, the facts proving it, and the fields of DropEvidence it fills (in this order in the report). */
 export type DropFinding = { reason: DropReason; facts: string[] } & Partial<
-  Pick<DropEvidence, 'node' | 'nflogPrefix' | 'chain' | 'ruleIndex' | 'ruleLabel' | 'counter' | 'conntrackEntry' | 'ctstate' | 'kernelCounter' | 'mtu' | 'icmpFate'>
+  Pick<DropEvidence, 'node' | 'nflogPrefix' | 'chain' | 'table' | 'ruleIndex' | 'ruleLabel' | 'counter' | 'conntrackEntry' | 'ctstate' | 'kernelCounter' | 'mtu' | 'icmpFate' | 'linkDown'>
 >;
 
 export interface DropExplainer {

@@ -9,7 +9,8 @@ import { parseNflogPrefix } from '../../firewall/nflog-prefix.js';
 import type { DropContext } from '../explain-drop.js';
 import { conntrackFor, describeConntrack, ruleCounterFor } from '../node-state.js';
 import { formatTuple } from '../tuple.js';
-import type { PacketTrace, RunEvidence } from '../types.js';
+import type { PacketTrace, RuleCounter, RunEvidence } from '../types.js';
+import { familyOf } from '../../util/ip.js';
 import { windowOf } from '../window.js';
 import type { DropExplainer, DropFinding } from './explainer.js';
 
@@ -37,7 +38,7 @@ export function filters(evidence: RunEvidence, node: string): boolean {
 }
 
 /** Whether `node` knew the flow in conntrack, and which other node did instead. */
-function conntrackState(ctx: DropContext, node: string): { entry: boolean; facts: string[] } {
+export function conntrackState(ctx: DropContext, node: string): { entry: boolean; facts: string[] } {
   const { from, to } = windowOf(ctx.track.record);
   const hasAny = ctx.evidence.conntrack.some((e) => e.node === node);
   const mine = conntrackFor(ctx.evidence, node, ctx.track.tuples, from, to);
@@ -56,6 +57,11 @@ function conntrackState(ctx: DropContext, node: string): { entry: boolean; facts
     if (there.length) facts.push(`The flow's conntrack entry is on ${other.name} instead: ${describeConntrack(there[there.length - 1])}.`);
   }
   return { entry: mine.length > 0, facts };
+}
+
+/** Where a rule is, as its ruleset names it: `filter`, `ip6tables filter` for an IPv6 iptables rule, `inet filter` (nftables). */
+export function ruleTable(c: RuleCounter): string {
+  return c.family === 6 && !c.table.includes(' ') ? `ip6tables ${c.table}` : c.table;
 }
 
 export const nflogRule: DropExplainer = {
@@ -80,11 +86,14 @@ export const nflogRule: DropExplainer = {
     const found: DropFinding = { reason: 'firewall-rule', node: hit.node, nflogPrefix: hit.prefix, facts };
     if (rule) Object.assign(found, { chain: rule.chain, ruleIndex: rule.index, ruleLabel: rule.label });
     facts.push(`${hit.node}'s NFLOG capture holds this ${packet} (${hit.count} cop${hit.count === 1 ? 'y' : 'ies'}) with prefix ${hit.prefix}.`);
-    const c = ruleCounterFor(ctx.evidence, hit.node, hit.prefix, rule?.chain, rule?.index);
+    const client = ctx.track.tuples[0];
+    const c = ruleCounterFor(ctx.evidence, hit.node, hit.prefix, rule?.chain, rule?.index, client ? familyOf(client.src) : undefined);
     if (c) {
       found.counter = { before: c.packetsBefore, after: c.packetsAfter };
-      facts.push(`Rule ${c.index} of ${c.table}/${c.chain} on ${hit.node} (${c.rule}) counted ${c.packetsBefore}→${c.packetsAfter} packets.`);
-    } else facts.push(`No iptables-save counter was recorded for that rule on ${hit.node}.`);
+      // A prefix of the user's own (a raw ruleset) names no rule: the counter that carries it does.
+      if (!rule) Object.assign(found, { chain: c.chain, ruleIndex: c.index, table: c.table });
+      facts.push(`Rule ${c.index} of ${ruleTable(c)}/${c.chain} on ${hit.node} (${c.rule}) counted ${c.packetsBefore}→${c.packetsAfter} packets.`);
+    } else facts.push(`No rule counter was recorded for that rule on ${hit.node}.`);
     const ct = conntrackState(ctx, hit.node);
     found.conntrackEntry = ct.entry;
     facts.push(...ct.facts);
@@ -100,7 +109,10 @@ export const nflogRule: DropExplainer = {
     const counter = drop.counter ? `, counter ${drop.counter.before}→${drop.counter.after}` : '';
     if (drop.ruleLabel === 'invalid' && drop.conntrackEntry === false) return `${drop.node} had no conntrack entry (ctstate INVALID, rule ${drop.nflogPrefix}${counter})`;
     if (drop.ruleLabel === 'invalid') return `${drop.node} classed it ctstate INVALID despite a conntrack entry (rule ${drop.nflogPrefix}${counter})`;
+    // INPUT is the firewall's own: the packet was for the firewall itself, which refused it.
+    if (drop.chain === 'INPUT' && drop.ruleLabel === 'default-drop') return `${drop.node} dropped it on its own INPUT chain: a new connection to ${drop.node} itself that no rule allows (rule ${drop.nflogPrefix}${counter})`;
     if (drop.ctstate === 'NEW') return `${drop.node} had no conntrack entry, so the reply looked like a new connection from outside (ctstate NEW): default-drop rule ${drop.ruleIndex} (${drop.nflogPrefix}${counter})`;
+    if (drop.table !== undefined) return `dropped by rule ${drop.ruleIndex} of ${drop.table}/${drop.chain} (NFLOG prefix "${drop.nflogPrefix}"${counter}); ${drop.node} had ${drop.conntrackEntry ? 'a' : 'no'} conntrack entry`;
     return `dropped by rule ${drop.nflogPrefix}${counter ? ` (${counter.slice(2)})` : ''}; ${drop.node} had ${drop.conntrackEntry ? 'a' : 'no'} conntrack entry`;
   },
 };

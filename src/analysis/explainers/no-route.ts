@@ -6,7 +6,8 @@ import { icmpIsReject, icmpName } from '../icmp-error.js';
 import { describeRoute, kernelMove, lookupRoute, NO_ROUTE_TYPES, routesOf, type CounterMove } from '../node-state.js';
 import { moved, type DropExplainer } from './explainer.js';
 
-const NO_ROUTE_COUNTERS = ['Ip.InNoRoutes', 'IpExt.InNoRoutes', 'Ip.OutNoRoutes', 'Ip6.InNoRoutes', 'Ip6.OutNoRoutes'];
+/** InNoRoutes is IpExt's (/proc/net/netstat), not Ip's (/proc/net/snmp has only OutNoRoutes). */
+const NO_ROUTE_COUNTERS = ['IpExt.InNoRoutes', 'Ip.OutNoRoutes', 'Ip6.InNoRoutes', 'Ip6.OutNoRoutes'];
 
 export const noRoute: DropExplainer = {
   reason: 'no-route',
@@ -17,11 +18,13 @@ export const noRoute: DropExplainer = {
     const routes = routesOf(evidence, node);
     const dst = site.entered?.dst ?? site.dst ?? ctx.track.tuples[0]?.dst;
     const route = routes && dst ? lookupRoute(routes.routes, dst) : undefined;
-    const lacksRoute = routes !== undefined && dst !== undefined && (!route || NO_ROUTE_TYPES.has(route.type ?? ''));
-    const counterMoves = NO_ROUTE_COUNTERS.map((n) => kernelMove(evidence, node, n))
+    // An address of the node's own needs no route: the local table delivers it (the snapshot leaves that table out).
+    const lacksRoute = routes !== undefined && dst !== undefined && !ctx.lab.owns(node, dst) && (!route || NO_ROUTE_TYPES.has(route.type ?? ''));
+    // Run folders of older asymlabs kept the count under the alias Ip.InNoRoutes only.
+    const counterMoves = [...NO_ROUTE_COUNTERS, 'Ip.InNoRoutes']
+      .map((n) => kernelMove(evidence, node, n))
       .filter((m): m is CounterMove => m !== undefined)
-      // IpExt.InNoRoutes is the older name of the same count.
-      .filter((m, _, all) => m.name !== 'IpExt.InNoRoutes' || !all.some((o) => o.name === 'Ip.InNoRoutes'));
+      .filter((m, _, all) => m.name !== 'Ip.InNoRoutes' || !all.some((o) => o.name === 'IpExt.InNoRoutes'));
     const icmpNoRoute = icmp && !icmpIsReject(icmp.version, icmp.type, icmp.code);
     if (!lacksRoute && !counterMoves.length && !icmpNoRoute) return undefined;
     const facts: string[] = [];

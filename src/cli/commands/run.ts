@@ -6,12 +6,12 @@ import { buildReport, formatTable, type Report } from '../../report/report.js';
 import { junitXml } from '../../report/junit.js';
 import { readRunExtras, writeRunReports } from '../../report/run-folder.js';
 import { finishRunDir, keepPartial, openRunDir } from '../../run/run-dir.js';
-import { defaultOutDir, runLab } from '../../run/run-lab.js';
+import { defaultOutDir, runLab, type RunOptions } from '../../run/run-lab.js';
 import type { RuntimeKind } from '../../topology/types.js';
 import { resolveLab, type CliContext } from '../context.js';
 import { fmtMs, progressPrinter } from '../progress.js';
 
-async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: string; keepUp?: boolean }, ctx: CliContext): Promise<Report> {
+async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: string; keepUp?: boolean; attach?: RunOptions['attach'] }, ctx: CliContext): Promise<Report> {
   const lab = await resolveLab(file, args.runtime, ctx);
   const startedAt = new Date();
   const outDir = args.outDir ?? defaultOutDir(lab.name, startedAt);
@@ -19,7 +19,7 @@ async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: stri
   const workDir = await openRunDir(outDir);
   const t = performance.now();
   try {
-    const result = await runLab(lab, { emit: progressPrinter(ctx.err, { quiet: ctx.quiet }), signal: ctx.signal, outDir: workDir, keepUp: args.keepUp });
+    const result = await runLab(lab, { emit: progressPrinter(ctx.err, { quiet: ctx.quiet }), signal: ctx.signal, outDir: workDir, keepUp: args.keepUp, attach: args.attach });
     // Ctrl-C after the last step still means the run was cut short.
     ctx.signal.throwIfAborted();
     const report = buildReport(
@@ -42,7 +42,7 @@ async function runOne(file: string, args: { runtime?: RuntimeKind; outDir?: stri
   }
 }
 
-export async function runCommand(args: { lab: string; runtime?: RuntimeKind; outDir?: string; keepUp?: boolean }, ctx: CliContext): Promise<number> {
+export async function runCommand(args: { lab: string; runtime?: RuntimeKind; outDir?: string; keepUp?: boolean; attach?: RunOptions['attach'] }, ctx: CliContext): Promise<number> {
   const report = await runOne(args.lab, args, ctx);
   return report.pass ? 0 : exitCodes.expectation;
 }

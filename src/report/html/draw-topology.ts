@@ -1,7 +1,7 @@
 /**
- * The topology as SVG: nodes drawn by kind, interface names at the ends of links, addresses on
- * hover, and over it each flow's forward and return paths and its drop mark. A pure function of
- * the model and the layout. Like layout.ts it is inlined into the report page with
+ * The topology as SVG: nodes drawn in their kind's shape, interface names at the ends of links,
+ * addresses on hover, and over it each flow's forward and return paths and its drop mark. A pure
+ * function of the model and the layout. Like layout.ts it is inlined into the report page with
  * `Function.prototype.toString`, so it stays self-contained (nested helpers, type-only imports).
  */
 import type { TopologyLayout } from './layout.js';
@@ -72,10 +72,10 @@ export function topologySvg(topo: TopologyModel, layout: TopologyLayout, paths: 
     '.topology .iface{font-size:10px;fill:#475569;text-anchor:middle;paint-order:stroke;stroke:#fff;stroke-width:3px}',
     '.topology .node{cursor:pointer}',
     '.topology .node rect,.topology .node ellipse{stroke-width:1.6}',
-    '.topology .kind-host rect{fill:#f1f5f9;stroke:#475569}',
-    '.topology .kind-router ellipse{fill:#e0f2fe;stroke:#0369a1}',
-    '.topology .kind-firewall rect{fill:#fee2e2;stroke:#b91c1c}',
-    '.topology .kind-firewall .bricks{stroke:#fca5a5;stroke-width:1;fill:none}',
+    '.topology [data-shape=box] rect{fill:#f1f5f9;stroke:#475569}',
+    '.topology [data-shape=ellipse] ellipse{fill:#e0f2fe;stroke:#0369a1}',
+    '.topology [data-shape=wall] rect{fill:#fee2e2;stroke:#b91c1c}',
+    '.topology [data-shape=wall] .bricks{stroke:#fca5a5;stroke-width:1;fill:none}',
     '.topology .node .label{text-anchor:middle;font-weight:600;fill:#0f172a;paint-order:stroke;stroke:rgba(255,255,255,.85);stroke-width:3px}',
     '.topology .node.selected rect,.topology .node.selected ellipse{stroke-width:3.5}',
     '.topology .hop{fill:none;stroke-width:2.6;opacity:.85}',
@@ -120,14 +120,14 @@ export function topologySvg(topo: TopologyModel, layout: TopologyLayout, paths: 
     if (!b) continue;
     const [w, h] = [b.w, b.h];
     const shape =
-      n.kind === 'router'
+      n.shape === 'ellipse'
         ? `<ellipse rx="${num(w / 2)}" ry="${num(h / 2)}"/>`
-        : n.kind === 'firewall'
+        : n.shape === 'wall'
           ? `<rect x="${num(-w / 2)}" y="${num(-h / 2)}" width="${num(w)}" height="${num(h)}"/><path class="bricks" d="M${num(-w / 2)} -6H${num(w / 2)}M${num(-w / 2)} 6H${num(w / 2)}M${num(-w / 4)} ${num(-h / 2)}V-6M${num(w / 4)} ${num(-h / 2)}V-6M0 -6V6M${num(-w / 4)} 6V${num(h / 2)}M${num(w / 4)} 6V${num(h / 2)}"/>`
           : `<rect x="${num(-w / 2)}" y="${num(-h / 2)}" width="${num(w)}" height="${num(h)}" rx="8"/>`;
     const hover = [`${n.id} (${n.kind}${n.group ? `, ${n.group}` : ''})`, ...n.ifaces.map((i) => `${i.name}: ${i.addresses.join(', ') || 'no address'}`), ...n.loopbacks.map((a) => `lo: ${a}`)].join('\n');
     out.push(
-      `<g class="node kind-${n.kind}" data-node="${esc(n.id)}" transform="translate(${num(b.x)} ${num(b.y)})" tabindex="0">${shape}<text class="label" y="4">${esc(n.id)}</text><title>${esc(hover)}</title></g>`,
+      `<g class="node kind-${esc(n.kind)}" data-node="${esc(n.id)}" data-shape="${n.shape}" transform="translate(${num(b.x)} ${num(b.y)})" tabindex="0">${shape}<text class="label" y="4">${esc(n.id)}</text><title>${esc(hover)}</title></g>`,
     );
   }
   out.push('</g><g class="drops">', ...dropMarks);

@@ -99,12 +99,12 @@ export function layoutTopology(topo: TopologyModel, dagre: DagreLike): TopologyL
     const b = g.node(n.id);
     nodes[n.id] = { x: b.x, y: b.y, w: b.width, h: b.height };
   }
-  // dagre ends a link on the node's bounding box; a router is drawn as an ellipse, so its ends are
+  // dagre ends a link on the node's bounding box; an ellipse (a router) is not a box, so its ends are
   // moved onto the ellipse, along the line from its centre.
-  const kinds = new Map(topo.nodes.map((n) => [n.id, n.kind]));
+  const shapes = new Map(topo.nodes.map((n) => [n.id, n.shape]));
   const onBorder = (node: string, p: Point): Point => {
     const b = nodes[node];
-    if (kinds.get(node) !== 'router' || !b) return p;
+    if (shapes.get(node) !== 'ellipse' || !b) return p;
     const [dx, dy] = [p.x - b.x, p.y - b.y];
     const k = Math.hypot(dx / (b.w / 2), dy / (b.h / 2));
     return k === 0 ? p : { x: b.x + dx / k, y: b.y + dy / k };

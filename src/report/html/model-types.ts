@@ -2,12 +2,14 @@
  * The drawing model: what the report page and `asymlab graph` draw, decided from report.json (or a
  * lab file) by pure functions, before any SVG exists. Tests check this model without a browser.
  */
-
-export type DrawNodeKind = 'host' | 'router' | 'firewall';
+import type { NodeShape } from '../../kinds/kind.js';
 
 export interface DrawNode {
   id: string;
-  kind: DrawNodeKind;
+  /** The kind's name, as report.json gives it: a label, never compared. */
+  kind: string;
+  /** How it is drawn, from its kind (src/kinds/). */
+  shape: NodeShape;
   group?: string;
   ifaces: { name: string; addresses: string[] }[];
   loopbacks: string[];
@@ -96,15 +98,29 @@ export interface Ladder {
 }
 
 /**
- * Phases of a long-lived flow (reserved for a future events feature: a flow whose life has
- * stages, e.g. "established", "failover", "after failover"). report.json has no such field today;
- * the page draws a phase strip only when a flow carries `phases`.
+ * Phases of a long-lived flow (report.json revision 3: the flow's `phases`, src/analysis/phases.ts):
+ * e.g. "delivered", "dropped at ce-er", "dropped at fw-inet". The page draws a timeline strip only
+ * when a flow carries `phases`.
  */
 export interface Phase {
   name: string;
   fromMs: number;
   toMs?: number;
   note?: string;
+  /** delivered, dropped, reset…: the strip's colour. */
+  result?: string;
+  /** A delivered phase after a failure: ms from the event to the first message through again. */
+  failoverMs?: number;
+}
+
+/** An event of a timed run, on the timeline: when it ran (ms after time 0) and what it was. */
+export interface TimelineEvent {
+  index: number;
+  label: string;
+  atMs: number;
+  ranMs: number | null;
+  ok: boolean;
+  error?: string;
 }
 
 export interface FlowRow {
@@ -120,11 +136,15 @@ export interface FlowRow {
   warnings: string[];
   /** Omitted when the report says nothing of phases. */
   phases?: Phase[];
+  /** Findings across phases and flows (failover times, a session that survived or died). */
+  findings?: string[];
 }
 
 export interface NodePanel {
   node: string;
-  kind: DrawNodeKind;
+  kind: string;
+  /** Whether asymlab read its connection table (it keeps connection state). */
+  keepsState: boolean;
   ifaces: { name: string; addresses: string[] }[];
   loopbacks: string[];
   config: string[];
@@ -152,4 +172,6 @@ export interface DrawingModel {
   warnings: string[];
   /** Set when report.json predates the topology section: the drawing is built from the paths alone. */
   note?: string;
+  /** A timed run's events (report.json revision 3). */
+  events?: TimelineEvent[];
 }

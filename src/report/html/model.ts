@@ -4,11 +4,12 @@
  * and its tests start from here.
  */
 import type { FlowExpect, Lab } from '../../topology/types.js';
-import { reportTopology, type NodeEvidence } from '../report-extras.js';
+import { capabilitiesOfKind } from '../../kinds/registry.js';
+import { reportTopology, type NodeEvidence, type ReportTopology } from '../report-extras.js';
 import type { Report, ReportFlow } from '../report.js';
 import { peersOf } from './copies.js';
 import { laddersOf, LADDERS_PER_FLOW } from './ladder.js';
-import type { DrawingModel, NodePanel, Phase, TopologyModel } from './model-types.js';
+import type { DrawingModel, NodePanel, Phase, TimelineEvent, TopologyModel } from './model-types.js';
 import { pathOverlay } from './paths.js';
 import { topologyFromPackets, topologyFromReport } from './topology-model.js';
 
@@ -25,24 +26,39 @@ export function expectText(e: FlowExpect | null | undefined): string {
   return parts.filter(Boolean).join('; ') || '-';
 }
 
-/** A future events feature may give flows `phases`; the model passes them on only when present. */
+/** A long-lived flow's phases (revision 3), as the strip draws them; only when present. */
 function phasesOf(f: ReportFlow): Phase[] | undefined {
   const p = (f as ReportFlow & { phases?: unknown }).phases;
-  return Array.isArray(p) ? (p as Phase[]) : undefined;
+  if (!Array.isArray(p)) return undefined;
+  return (p as (Phase & { summary?: string })[]).map((x) => ({
+    name: x.name,
+    fromMs: x.fromMs,
+    ...(x.toMs !== undefined ? { toMs: x.toMs } : {}),
+    ...(x.note ?? x.summary ? { note: x.note ?? x.summary } : {}),
+    ...(x.result ? { result: x.result } : {}),
+    ...(x.failoverMs !== undefined ? { failoverMs: x.failoverMs } : {}),
+  }));
 }
 
-function panelsOf(topo: TopologyModel, config: Map<string, string[]>, evidence: Record<string, NodeEvidence> | undefined): NodePanel[] {
+function eventsOf(report: Report): TimelineEvent[] | undefined {
+  return report.timeline?.events.map((e) => ({ index: e.index, label: e.label, atMs: e.atMs, ranMs: e.startedMs, ok: e.ok, ...(e.error ? { error: e.error } : {}) }));
+}
+
+function panelsOf(topo: TopologyModel, nodes: ReportTopology['nodes'], evidence: Record<string, NodeEvidence> | undefined): NodePanel[] {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
   return topo.nodes.map((n) => {
     const e = evidence?.[n.id];
+    const r = byName.get(n.id);
     return {
       node: n.id,
       kind: n.kind,
+      keepsState: (r?.capabilities ?? capabilitiesOfKind(n.kind)).keepsState,
       ifaces: n.ifaces,
       loopbacks: n.loopbacks,
-      config: config.get(n.id) ?? [],
+      config: r?.config ?? [],
       conntrack: e?.conntrack ?? [],
       counters: [
-        ...(e?.counters ?? []).map((c) => `${c.table}/${c.chain} rule ${c.index}: ${c.before}→${c.after}  ${c.rule}`),
+        ...(e?.counters ?? []).map((c) => `${c.family === 6 ? 'ip6 ' : ''}${c.table}/${c.chain} rule ${c.index}: ${c.before}→${c.after}  ${c.rule}`),
         ...(e?.kernel ?? []).map((k) => `${k.name}: ${k.before}→${k.after}`),
       ],
       routes: e?.routes ?? [],
@@ -53,7 +69,6 @@ function panelsOf(topo: TopologyModel, config: Map<string, string[]>, evidence: 
 export function drawingModel(report: Report, opts: { laddersPerFlow?: number } = {}): DrawingModel {
   const topology = report.topology ? topologyFromReport(report.topology, report.flows) : topologyFromPackets(report.flows);
   const peers = peersOf(topology.links);
-  const config = new Map((report.topology?.nodes ?? []).map((n) => [n.name, n.config ?? []]));
   const ladders: DrawingModel['ladders'] = [];
   const laddersLeftOut: Record<string, number> = {};
   for (const f of report.flows) {
@@ -83,15 +98,17 @@ export function drawingModel(report: Report, opts: { laddersPerFlow?: number } =
         mismatches: f.mismatches,
         warnings: f.warnings,
         ...(phases ? { phases } : {}),
+        ...(f.findings?.length ? { findings: f.findings } : {}),
       };
     }),
     ladders,
     laddersLeftOut,
-    panels: panelsOf(topology, config, report.nodes),
+    panels: panelsOf(topology, report.topology?.nodes ?? [], report.nodes),
     captures: report.captures ?? [],
     timings: Object.entries(report.timings).map(([step, ms]) => ({ step, ms })),
     warnings: [...new Set(report.flows.flatMap((f) => f.warnings))],
     ...(report.topology ? {} : { note: 'This report.json predates the topology section (revision 2): the drawing shows only the nodes and wires its packets crossed.' }),
+    ...(report.timeline ? { events: eventsOf(report) } : {}),
   };
 }
 
@@ -110,7 +127,7 @@ export function labModel(lab: Lab): DrawingModel {
     flows: [],
     ladders: [],
     laddersLeftOut: {},
-    panels: panelsOf(topology, new Map(topo.nodes.map((n) => [n.name, n.config])), undefined),
+    panels: panelsOf(topology, topo.nodes, undefined),
     captures: [],
     timings: [],
     warnings: [],

@@ -41,7 +41,9 @@ figcaption{font-weight:600;margin-bottom:4px;font-size:13px}
 .note{color:var(--mute);font-size:12.5px}
 .warn{color:#92400e}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:16px}
-.phases{display:flex;gap:2px;margin:4px 0 10px}.phases span{background:#e0e7ff;padding:2px 8px;font-size:12px;border-radius:3px}
+.phases{display:flex;gap:2px;margin:4px 0 10px}.phases span{background:#e0e7ff;padding:2px 8px;font-size:12px;border-radius:3px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;min-width:3em}
+.phases span.delivered{background:#d1fae5}.phases span.dropped,.phases span.unreachable,.phases span.ttl-exceeded{background:#fee2e2}.phases span.reset{background:#ffedd5}
+.findings{margin:0 0 10px;font-size:12.5px}.events li.fail{color:#b91c1c}
 svg.ladder{font:11px system-ui,-apple-system,"Segoe UI",sans-serif;display:block}
 .ladder .column rect{fill:#f1f5f9;stroke:#94a3b8;cursor:pointer}
 .ladder .column text{text-anchor:middle;font-weight:600;font-size:11.5px;cursor:pointer}

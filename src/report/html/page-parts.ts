@@ -3,7 +3,7 @@
  * warnings and the node panels. Pure: model in, markup out.
  */
 import { escapeXml as esc } from './escape.js';
-import type { DrawingModel, FlowRow, NodePanel } from './model-types.js';
+import type { DrawingModel, FlowRow, NodePanel, TimelineEvent } from './model-types.js';
 
 export function flowTable(flows: FlowRow[]): string {
   if (!flows.length) return '';
@@ -18,15 +18,29 @@ export function flowTable(flows: FlowRow[]): string {
   return `<table class="flows"><thead><tr><th>flow</th><th>from → to</th><th>result</th><th>expected</th><th>check</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** Only flows that carry phases (a future events feature) get a strip; no phases, no section. */
-export function phasesSection(flows: FlowRow[]): string {
+/**
+ * Only flows that carry phases (long-lived flows) get a strip; no phases, no section. Each strip
+ * is a timeline: one block per phase, as wide as it lasted, coloured by its result, its why on
+ * hover; the run's events are listed under the strips with when they were due and ran.
+ */
+export function phasesSection(flows: FlowRow[], events: TimelineEvent[] = []): string {
   const withPhases = flows.filter((f) => f.phases?.length);
   if (!withPhases.length) return '';
-  const strips = withPhases.map(
-    (f) =>
-      `<div data-flow="${esc(f.name)}"><b>${esc(f.name)}</b><div class="phases">${f.phases!.map((p) => `<span title="${esc(p.note ?? '')}">${esc(p.name)} +${Math.round(p.fromMs)}${p.toMs !== undefined ? `–${Math.round(p.toMs)}` : ''} ms</span>`).join('')}</div></div>`,
-  );
-  return `<section id="phases"><h2>Phases</h2>${strips.join('')}</section>`;
+  const strips = withPhases.map((f) => {
+    const spans = f.phases!.map((p) => {
+      const width = Math.max(1, Math.round((p.toMs ?? p.fromMs) - p.fromMs));
+      const failover = p.failoverMs !== undefined ? ` (failover ${p.failoverMs} ms)` : '';
+      return `<span class="${esc(p.result ?? '')}" style="flex:${width} 1 0" title="${esc(p.note ?? '')}">${esc(p.name)} +${Math.round(p.fromMs)}${p.toMs !== undefined ? `–${Math.round(p.toMs)}` : ''} ms${esc(failover)}</span>`;
+    });
+    const findings = f.findings?.length ? `<ul class="findings">${f.findings.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : '';
+    return `<div data-flow="${esc(f.name)}"><b>${esc(f.name)}</b><div class="phases">${spans.join('')}</div>${findings}</div>`;
+  });
+  const list = events.length
+    ? `<h3>Events</h3><ol class="events">${events
+        .map((e) => `<li class="${e.ok ? '' : 'fail'}">+${Math.round(e.atMs)} ms${e.ranMs !== null ? ` (ran +${Math.round(e.ranMs)} ms)` : ' (not run)'}: ${esc(e.label)}${e.error ? ` <b>failed: ${esc(e.error)}</b>` : ''}</li>`)
+        .join('')}</ol>`
+    : '';
+  return `<section id="phases"><h2>Phases</h2><p class="note">Each strip is one long-lived flow over time; a phase is a run of its packets that met the same fate. Hover a phase for why.</p>${strips.join('')}${list}</section>`;
 }
 
 function list(title: string, items: string[], empty: string): string {
@@ -41,7 +55,7 @@ export function nodePanel(p: NodePanel, mode: DrawingModel['mode']): string {
   ];
   if (mode === 'report') {
     parts.push(
-      list('conntrack', p.conntrack, p.kind === 'firewall' ? 'no conntrack entry or event recorded' : 'not a firewall: no conntrack table read'),
+      list('conntrack', p.conntrack, p.keepsState ? 'no conntrack entry or event recorded' : 'keeps no connection state: no conntrack table read'),
       list('counters that moved', p.counters, 'none moved (or not recorded)'),
       list('routes after the flows', p.routes, 'not recorded'),
     );

@@ -64,7 +64,7 @@ export function pageHtml(m: DrawingModel): string {
 <noscript><p class="note">The topology is laid out by a script in this page; the tables and ladders below need none.</p></noscript>
 <div class="topo-wrap"><div id="topology-svg"></div><aside id="node-panel">${m.panels.map((p) => nodePanel(p, m.mode)).join('')}</aside></div></section>
 ${m.flows.length ? `<section id="flows"><h2>Flows</h2><p class="note">Click a flow to show it alone.</p>${flowTable(m.flows)}</section>` : ''}
-${phasesSection(m.flows)}
+${phasesSection(m.flows, m.events)}
 ${laddersSection(m)}
 ${m.mode === 'report' ? listsSection(m) : ''}
 </main>

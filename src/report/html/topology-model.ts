@@ -2,16 +2,16 @@
  * The topology to draw: from report.json's `topology` (revision 2), or, for an older report, from
  * what its packets crossed (nodes and wires seen in the captures). Pure.
  */
+import { NO_CAPABILITIES } from '../../kinds/kind.js';
+import { kindLike, shapeOfKind } from '../../kinds/registry.js';
 import type { ReportTopology } from '../report-extras.js';
 import type { ReportFlow } from '../report.js';
-import type { DrawLink, DrawNodeKind, TopologyModel } from './model-types.js';
+import type { DrawLink, TopologyModel } from './model-types.js';
 
 export const linkId = (a: { node: string; iface: string }, b: { node: string; iface: string }): string => {
   const [x, y] = [`${a.node}:${a.iface}`, `${b.node}:${b.iface}`].sort();
   return `${x}--${y}`;
 };
-
-const KINDS: readonly string[] = ['host', 'router', 'firewall'];
 
 /** The flows' clients first, then their servers: the layout reads left to right from them. */
 function rootsOf(flows: ReportFlow[], names: Set<string>): string[] {
@@ -21,7 +21,8 @@ function rootsOf(flows: ReportFlow[], names: Set<string>): string[] {
 export function topologyFromReport(topo: ReportTopology, flows: ReportFlow[]): TopologyModel {
   const nodes = topo.nodes.map((n) => ({
     id: n.name,
-    kind: (KINDS.includes(n.kind) ? n.kind : 'host') as DrawNodeKind,
+    kind: n.kind,
+    shape: shapeOfKind(n.kind),
     ...(n.group ? { group: n.group } : {}),
     ifaces: n.interfaces.map((i) => ({ name: i.name, addresses: [...i.addresses] })),
     loopbacks: [...n.loopbacks],
@@ -33,7 +34,8 @@ export function topologyFromReport(topo: ReportTopology, flows: ReportFlow[]): T
 /**
  * An older report has no topology: the nodes are those on the flows' paths, the links the wires
  * their packets were seen crossing (out of one node, into the next). Nodes that send or answer
- * flows are drawn as hosts, firewalls as the nodes a drop was pinned on by a rule, others as routers.
+ * flows are drawn as the kind that forwards nothing, the nodes a drop was pinned on by a rule as the
+ * kind that logs its drops, others as the kind that only forwards.
  */
 export function topologyFromPackets(flows: ReportFlow[]): TopologyModel {
   const names = new Set<string>();
@@ -63,10 +65,13 @@ export function topologyFromPackets(flows: ReportFlow[]): TopologyModel {
     }
   }
   const ends = new Set(flows.flatMap((f) => [f.from, ...f.packets.map((p) => p.origin).filter((o): o is string => !!o)]));
-  const walls = new Set(flows.filter((f) => f.drop?.reason === 'firewall-rule').map((f) => f.drop!.node));
+  const walls = new Set(flows.filter((f) => f.drop && ['firewall-rule', 'drop-rule', 'chain-policy'].includes(f.drop.reason)).map((f) => f.drop!.node));
+  const like = (id: string) =>
+    kindLike(walls.has(id) ? { forwards: true, keepsState: true, logsDrops: true } : ends.has(id) ? NO_CAPABILITIES : { ...NO_CAPABILITIES, forwards: true });
   const nodes = [...names].sort().map((id) => ({
     id,
-    kind: (walls.has(id) ? 'firewall' : ends.has(id) ? 'host' : 'router') as DrawNodeKind,
+    kind: like(id),
+    shape: shapeOfKind(like(id)),
     ifaces: [...(ifaces.get(id) ?? new Map<string, Set<string>>()).entries()].sort().map(([name, a]) => ({ name, addresses: [...a] })),
     loopbacks: [],
   }));

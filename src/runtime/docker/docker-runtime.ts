@@ -7,6 +7,7 @@ import { settleChildren } from '../../util/exec.js';
 import { endLabProcesses, listNamespaces, NETNS_DIR } from '../namespaces.js';
 import { netInodeOfPath, NS_MARKER } from '../proc-scan.js';
 import { checkTools } from '../preflight.js';
+import { hostTools } from '../../plan/host-tools.js';
 import type { ExecOptions, LabResources, Runtime, RuntimeDeps } from '../runtime.js';
 import { createVethLinks, interactiveNet, netArgv } from '../host-net.js';
 import { execInContainer, interactiveInContainer } from './container-exec.js';
@@ -102,7 +103,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): Runtime {
 
     async preflight(plan) {
       // vtysh on the host checks raw FRR configs before anything is created (vtysh -C)
-      await checkTools(['ip', 'tcpdump', 'conntrack', ...(plan.nodes.some((n) => n.node.frrConfig) ? ['vtysh'] : [])]);
+      await checkTools(hostTools(plan, 'in-image'));
       if (process.getuid?.() !== 0) {
         throw new LabError('environment', 'asymlab needs root to link container namespaces under /var/run/netns', { hint: 'run it with sudo' });
       }

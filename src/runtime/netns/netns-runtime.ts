@@ -10,6 +10,7 @@ import type { ExecOptions, LabResources, Runtime, RuntimeDeps } from '../runtime
 import { createVethLinks, interactiveNet, netArgv } from '../host-net.js';
 import { checkTools } from '../preflight.js';
 import { FRR_CONF_BASE, FRR_RUN_BASE } from '../../services/frr/paths.js';
+import { hostTools } from '../../plan/host-tools.js';
 
 /**
  * Folders of the host where services keep one folder per node, named by its namespace
@@ -57,10 +58,7 @@ export function createNetnsRuntime(deps: RuntimeDeps): Runtime {
     filesystem: 'shared-host',
 
     async preflight(plan) {
-      const tools = ['ip', 'iptables-restore', 'tcpdump', 'conntrack'];
-      const daemons = new Set(plan.nodes.flatMap((n) => n.daemons));
-      if (daemons.size) tools.push('vtysh', ...[...daemons].map((d) => `/usr/lib/frr/${d}`));
-      await checkTools(tools);
+      await checkTools(hostTools(plan, 'on-host'));
       if (process.getuid?.() !== 0) {
         throw new LabError('environment', 'asymlab needs root to create network namespaces', { hint: 'run it with sudo' });
       }

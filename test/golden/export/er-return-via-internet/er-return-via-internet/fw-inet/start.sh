@@ -1,0 +1,57 @@
+#!/bin/sh
+# Written by `asymlab export`: brings this node up as `asymlab up` does (sysctls, addresses,
+# MTUs, routes, the firewall ruleset, FRR). Running it again changes nothing.
+set -eu
+
+# Links come from containerlab (or clabernetes), perhaps a moment after the node starts.
+wait_iface() {
+  n=0
+  while [ ! -e "/sys/class/net/$1" ]; do
+    n=$((n + 1))
+    if [ "$n" -gt 600 ]; then printf 'asymlab start: interface %s never appeared\n' "$1" >&2; exit 1; fi
+    sleep 0.1
+  done
+}
+# written only when it differs: a sysctl set already (by the runtime, at create) needs no write access
+sysctl_w() { [ "$(cat "/proc/sys/$1" 2>/dev/null)" = "$2" ] || printf '%s\n' "$2" > "/proc/sys/$1"; }
+
+wait_iface 'eth1'
+wait_iface 'eth2'
+
+# containerlab's management network (eth0) is not the lab's: no default route through it
+ip -4 route del default dev eth0 2>/dev/null || true
+ip -6 route del default dev eth0 2>/dev/null || true
+
+sysctl_w 'net/ipv6/conf/all/accept_dad' '0'
+sysctl_w 'net/ipv6/conf/default/accept_dad' '0'
+sysctl_w 'net/ipv6/conf/eth1/accept_dad' '0'
+sysctl_w 'net/ipv6/conf/eth2/accept_dad' '0'
+sysctl_w 'net/ipv4/ip_forward' '1'
+sysctl_w 'net/ipv6/conf/all/forwarding' '1'
+
+ip link set dev lo up
+ip link set dev 'eth1' mtu '1500'
+ip addr replace '100.64.1.2/30' dev 'eth1'
+ip link set dev 'eth1' up
+ip link set dev 'eth2' mtu '1500'
+ip addr replace '100.64.11.1/30' dev 'eth2'
+ip link set dev 'eth2' up
+
+'iptables-restore' < '/asymlab/iptables.v4'
+'ip6tables-restore' < '/asymlab/iptables.v6'
+
+# FRR: the daemons /etc/frr/daemons enables, loading /etc/frr/frr.conf, unless they already run.
+frr_up() { [ -s /var/run/frr/zebra.pid ] && kill -0 "$(cat /var/run/frr/zebra.pid)" 2>/dev/null; }
+if ! frr_up; then
+  if [ -x /usr/lib/frr/docker-start ]; then
+    # an FRR image (quay.io/frrouting/frr) starts FRR itself from the same files: wait for it
+    n=0
+    while ! frr_up; do
+      n=$((n + 1))
+      if [ "$n" -gt 600 ]; then echo 'asymlab start: FRR did not start' >&2; exit 1; fi
+      sleep 0.1
+    done
+  else
+    /usr/lib/frr/frrinit.sh start
+  fi
+fi
