@@ -1,7 +1,7 @@
 import { LabError } from '../errors.js';
 import { backendWarnings } from '../firewall/registry.js';
 import { checkFrrConfig, frrConfigOf, startFrr } from '../nodes/frr.js';
-import { configureNode } from '../nodes/net-config.js';
+import { configureNodes } from '../nodes/net-config.js';
 import { planLab, type LabPlan } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createRuntime } from '../runtime/select.js';
@@ -92,7 +92,7 @@ export async function upLab(lab: Lab, opts: UpOptions = {}): Promise<StartedLab>
       await writeState({ lab: lab.name, file: lab.file, runtime: runtime.kind, startedAt: new Date().toISOString(), pid: process.pid });
     }, () => `${plan.nodes.length} ${runtime.kind === 'netns' ? 'namespaces' : 'containers'}`);
     await timed('links', () => runtime.createLinks(plan), (n) => `${n} veth pairs`);
-    await timed('addresses', () => mapLimit(plan.nodes, limit, (n) => configureNode(runtime, n)).then(() => undefined));
+    await timed('addresses', () => configureNodes(runtime, run, plan));
     // Services start on the nodes that run them, whatever their kind: a router with `firewall:` loads a ruleset.
     const fws = plan.nodes.filter((n) => n.firewall);
     // A ruleset the lab only half gives (iptables: without ip6tables:) is completed, and said so.

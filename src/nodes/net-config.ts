@@ -1,5 +1,11 @@
-import type { NodePlan } from '../plan/plan.js';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mapLimit } from '../lab/events.js';
+import { labFolder } from '../lab/state.js';
+import type { LabPlan, NodePlan } from '../plan/plan.js';
+import { isBatchWord, runNetSetups, type NetSetup } from '../runtime/host-net.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { Runner } from '../util/exec.js';
 import { familyOf } from '../util/ip.js';
 
 /** The `ip -batch` of one node: lo and stub prefixes, interfaces and addresses, kernel routes. */
@@ -42,7 +48,45 @@ export function labSysctls(n: NodePlan): Record<string, string> {
  * `net.` keys: they are per namespace. Links come from the runtime (Runtime.createLinks).
  */
 export async function configureNode(runtime: Runtime, n: NodePlan): Promise<void> {
-  const sysctls = Object.entries(labSysctls(n)).map(([k, v]) => `${k}=${v}`);
+  const sysctls = sysctlWords(n);
   if (sysctls.length) await runtime.exec(n, ['sysctl', '-q', '-w', ...sysctls], { context: 'net' });
   await runtime.exec(n, ['ip', '-batch', '-'], { context: 'net', input: renderNetBatch(n) });
+}
+
+const sysctlWords = (n: NodePlan) => Object.entries(labSysctls(n)).map(([k, v]) => `${k}=${v}`);
+
+/**
+ * Host `ip -batch` processes run at once. 200 hosts, sysctls and addresses (2 cores): one batch
+ * 1.1 s, four 0.6 s, against 1.2 s for two spawns a node from Node.
+ */
+const PARALLEL_BATCHES = 4;
+
+/** ip takes at most 512 words a line. */
+const MAX_SYSCTLS = 400;
+
+/**
+ * configureNode for every node of a plan with few processes started from Node: each node's
+ * `ip -batch` goes to a file under `dir` (default: the lab's state folder; removed after), and a few host `ip -batch` run, per node, `sysctl -w` and
+ * `ip -batch FILE` in its namespace (host-net.ts). Both runtimes name every node's namespace on the
+ * host, so this is their `net` context. A node whose sysctl values ip's line splitter would take
+ * apart (blanks, quotes, `#`) is configured as before, argv by argv.
+ */
+export async function configureNodes(runtime: Runtime, run: Runner, plan: LabPlan, dir = join(labFolder(plan.lab.name), 'net')): Promise<void> {
+  const nodes = plan.nodes;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    const setups: NetSetup[] = [];
+    const others: NodePlan[] = [];
+    for (const n of nodes) {
+      const sysctls = sysctlWords(n);
+      const batchFile = join(dir, `${n.ns}.ip`);
+      if (sysctls.length <= MAX_SYSCTLS && [n.ns, batchFile, ...sysctls].every(isBatchWord)) setups.push({ ns: n.ns, node: n.node.name, sysctls, batchFile });
+      else others.push(n);
+    }
+    const byNs = new Map(nodes.map((n) => [n.ns, n]));
+    await Promise.all(setups.map((s) => writeFile(s.batchFile, renderNetBatch(byNs.get(s.ns)!))));
+    await Promise.all([runNetSetups(run, setups, PARALLEL_BATCHES), mapLimit(others, PARALLEL_BATCHES, (n) => configureNode(runtime, n))]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
