@@ -83,6 +83,18 @@ async function stateOf(d: ClabDeployment): Promise<unknown> {
   return { containers, nodes };
 }
 
+/** The deployment's state once two reads 200 ms apart agree (bounded: a busy machine is slow, not wrong). */
+async function settled(d: ClabDeployment): Promise<unknown> {
+  let last = JSON.stringify(await stateOf(d));
+  for (let i = 0; i < 300; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = JSON.stringify(await stateOf(d));
+    if (now === last) return JSON.parse(now) as unknown;
+    last = now;
+  }
+  throw new Error('the deployment did not settle within 60 s');
+}
+
 async function exportAndDeploy(lab: Lab): Promise<ClabDeployment> {
   const dir = join(out, lab.name);
   const ex = await exportLab(lab);
@@ -132,7 +144,9 @@ describe.skipIf(reason !== undefined)(`run --attach on a containerlab-style depl
     const fw = d.nodes.find((n) => n.node === 'fw')!;
     await docker.getContainer(fw.id).stop({ t: 0 });
     const others = { ...d, nodes: d.nodes.filter((n) => n !== fw) };
-    const before = await stateOf(others);
+    // The kernel removes the stopped node's namespace, and with it the far ends of its veths in the
+    // others, a moment after docker says it stopped: take "before" once the others have settled.
+    const before = await settled(others);
     const err = await runLab(lab, { attach: { via: 'exec' }, outDir: join(out, 'stopped') }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LabError);
     expect((err as LabError).message).toMatch(/node fw: container clab-h13-att-stop-fw is exited, not running/);
