@@ -140,7 +140,9 @@ async function exportNode(lab: Lab, n: NodePlan, opts: ExportOptions, problems: 
 /** What the proof needs of a node that the containerlab file builds: who owns which address, MTUs, sysctls, the firewall. */
 function asymlabNode(node: LabNode, dir: string, n: NodePlan): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const addressed = node.interfaces.filter((i) => i.addresses.length);
+  // Addresses the node puts on itself (its exec lines, its FRR config) stay its own: the exported
+  // topology keeps those lines, and asymlab learns them from there again.
+  const addressed = node.interfaces.map((i) => ({ ...i, addresses: i.addresses.filter((a) => !i.selfAddresses?.includes(a)) })).filter((i) => i.addresses.length);
   if (addressed.length) out.interfaces = Object.fromEntries(addressed.map((i) => [i.name, i.addresses.length === 1 ? i.addresses[0] : i.addresses]));
   if (node.loopbacks.length) out.loopbacks = node.loopbacks;
   const mtus = node.interfaces.filter((i) => i.mtu !== undefined);

@@ -10,7 +10,9 @@ import { familyOf } from '../util/ip.js';
 import { shq } from './shell-quote.js';
 
 /** Where an exported node's own files are bound inside it. */
-export const NODE_DIR = '/asymlab';
+// Under /etc: a folder every image has, and one asymlab's netns runtime gives each node of its own
+// (src/runtime/netns/node-fs.ts), so the exported file also runs on asymlab itself.
+export const NODE_DIR = '/etc/asymlab';
 /** The kernel's MTU for a veth; containerlab makes its veths 9500, so every interface is set. */
 export const DEFAULT_MTU = 1500;
 /** How long the script waits for each interface, and for an image's own FRR start: 60 s in 0.1 s steps. */
@@ -94,7 +96,7 @@ export function renderStartScript(input: StartScriptInput): string {
   for (const p of node.loopbacks) out.push(`ip addr replace ${shq(p)} dev lo${nodad(p)}`);
   for (const i of node.interfaces) {
     out.push(`ip link set dev ${shq(i.name)} mtu ${shq(String(i.mtu ?? DEFAULT_MTU))}`);
-    for (const a of i.addresses) out.push(`ip addr replace ${shq(a)} dev ${shq(i.name)}${nodad(a)}`);
+    for (const a of i.addresses) if (!i.selfAddresses?.includes(a)) out.push(`ip addr replace ${shq(a)} dev ${shq(i.name)}${nodad(a)}`);
     out.push(`ip link set dev ${shq(i.name)} up`);
   }
   // A node with FRR gets its static routes from staticd (frr.conf), as under `asymlab up`.

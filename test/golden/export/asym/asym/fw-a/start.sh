@@ -39,5 +39,5 @@ ip link set dev 'eth2' up
 ip route replace '10.9.0.0/24' via '10.0.3.2'
 ip route replace '10.1.0.0/24' via '10.0.1.1'
 
-'iptables-restore' < '/asymlab/iptables.v4'
-'ip6tables-restore' < '/asymlab/iptables.v6'
+'iptables-restore' < '/etc/asymlab/iptables.v4'
+'ip6tables-restore' < '/etc/asymlab/iptables.v6'

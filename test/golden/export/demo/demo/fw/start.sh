@@ -38,5 +38,5 @@ ip addr replace '100.64.0.1/30' dev 'eth2'
 ip link set dev 'eth2' up
 ip route replace '0.0.0.0/0' via '100.64.0.2'
 
-'iptables-restore' < '/asymlab/iptables.v4'
-'ip6tables-restore' < '/asymlab/iptables.v6'
+'iptables-restore' < '/etc/asymlab/iptables.v4'
+'ip6tables-restore' < '/etc/asymlab/iptables.v6'

@@ -37,8 +37,8 @@ ip link set dev 'eth2' mtu '1500'
 ip addr replace '100.64.12.1/30' dev 'eth2'
 ip link set dev 'eth2' up
 
-'iptables-restore' < '/asymlab/iptables.v4'
-'ip6tables-restore' < '/asymlab/iptables.v6'
+'iptables-restore' < '/etc/asymlab/iptables.v4'
+'ip6tables-restore' < '/etc/asymlab/iptables.v6'
 
 # FRR: the daemons /etc/frr/daemons enables, loading /etc/frr/frr.conf, unless they already run.
 frr_up() { [ -s /var/run/frr/zebra.pid ] && kill -0 "$(cat /var/run/frr/zebra.pid)" 2>/dev/null; }
